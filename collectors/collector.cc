@@ -1,0 +1,36 @@
+#include "collectors/collector.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+
+namespace halfopen {
+
+std::string CollectorContext::Flag(const std::string& flag,
+                                   const std::string& fallback) const {
+  auto it = flags.find(flag);
+  return it == flags.end() ? fallback : it->second;
+}
+
+CollectorCatalog& CollectorCatalog::Global() {
+  static CollectorCatalog* catalog = new CollectorCatalog();
+  return *catalog;
+}
+
+bool CollectorCatalog::Add(CollectorSpec spec) {
+  for (const auto& existing : specs_) {
+    if (existing.name == spec.name) {
+      std::fprintf(stderr, "collector %s registered twice\n",
+                   spec.name.c_str());
+      std::abort();
+    }
+  }
+  specs_.push_back(std::move(spec));
+  std::sort(specs_.begin(), specs_.end(),
+            [](const CollectorSpec& a, const CollectorSpec& b) {
+              return a.name < b.name;
+            });
+  return true;
+}
+
+}  // namespace halfopen

@@ -1,0 +1,108 @@
+#include "exporter/http_server.h"
+
+#include <cstring>
+#include <exception>
+#include <map>
+#include <mutex>
+#include <vector>
+
+#include "CivetServer.h"
+#include "civetweb.h"
+#include "prometheus/exposer.h"
+
+namespace halfopen {
+namespace {
+
+// civetweb's begin_request callback has no user pointer of ours, so the
+// landing pages are found by the port the request arrived on.
+std::mutex pages_mu;
+std::map<int, std::string>& Pages() {
+  static auto* pages = new std::map<int, std::string>();
+  return *pages;
+}
+
+int ServeFixedPages(mg_connection* conn) {
+  const mg_request_info* request = mg_get_request_info(conn);
+  if (request == nullptr || request->local_uri == nullptr) return 0;
+  const std::string uri = request->local_uri;
+  std::string body;
+  const char* content_type = "text/plain; charset=utf-8";
+  if (uri == "/-/healthy") {
+    body = "Healthy\n";
+  } else if (uri == "/") {
+    std::lock_guard<std::mutex> lock(pages_mu);
+    auto it = Pages().find(request->server_port);
+    if (it == Pages().end()) return 0;
+    body = it->second;
+    content_type = "text/html; charset=utf-8";
+  } else {
+    return 0;
+  }
+  mg_send_http_ok(conn, content_type, static_cast<long long>(body.size()));
+  mg_write(conn, body.data(), body.size());
+  return 200;
+}
+
+bool CivetwebHasIpv6() { return mg_check_feature(8) != 0; }
+
+// civetweb's syntax: "9742" is every IPv4 address, "+9742" every IPv4 and
+// IPv6 address, "[::1]:9742" one IPv6 address.
+std::string ListeningPorts(const std::string& host, int port) {
+  if (host.empty()) {
+    return (CivetwebHasIpv6() ? "+" : "") + std::to_string(port);
+  }
+  if (host.find(':') != std::string::npos) {
+    return "[" + host + "]:" + std::to_string(port);
+  }
+  return host + ":" + std::to_string(port);
+}
+
+}  // namespace
+
+HttpServer::~HttpServer() {
+  exposer_.reset();
+  std::lock_guard<std::mutex> lock(pages_mu);
+  Pages().erase(port_);
+}
+
+Status HttpServer::Start(const std::string& host, int port,
+                         const std::string& telemetry_path,
+                         std::shared_ptr<prometheus::Collectable> collectable,
+                         std::string landing_page,
+                         std::unique_ptr<HttpServer>* out) {
+  static CivetCallbacks callbacks = [] {
+    CivetCallbacks c;
+    c.begin_request = ServeFixedPages;
+    return c;
+  }();
+  std::unique_ptr<HttpServer> server(new HttpServer());
+  const std::string address = ListeningPorts(host, port);
+  if (host.find(':') != std::string::npos && !CivetwebHasIpv6()) {
+    return Status::Error("cannot listen on " + address +
+                         ": the installed civetweb library was built without "
+                         "IPv6 support; use an IPv4 address");
+  }
+  try {
+    server->exposer_ = std::make_unique<prometheus::Exposer>(
+        std::vector<std::string>{"listening_ports", address, "num_threads",
+                                 "8"},
+        &callbacks);
+  } catch (const std::exception& e) {
+    return Status::Error("cannot listen on " + address +
+                         ": the address is in use, not local, or not "
+                         "permitted");
+  }
+  const std::vector<int> ports = server->exposer_->GetListeningPorts();
+  if (ports.empty()) return Status::Error("no listening port for " + address);
+  server->port_ = ports.front();
+  server->collectable_ = std::move(collectable);
+  server->exposer_->RegisterCollectable(server->collectable_, telemetry_path);
+  {
+    std::lock_guard<std::mutex> lock(pages_mu);
+    Pages()[server->port_] = std::move(landing_page);
+  }
+  *out = std::move(server);
+  return Status::Ok();
+}
+
+}  // namespace halfopen

@@ -1,0 +1,49 @@
+#include "exporter/landing_page.h"
+
+namespace halfopen {
+
+std::string EscapeHtml(const std::string& text) {
+  std::string out;
+  for (const char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string RenderLandingPage(const std::string& version,
+                              const std::string& telemetry_path,
+                              const std::vector<std::string>& collectors) {
+  std::string items;
+  for (const auto& name : collectors) {
+    items += "<li>" + EscapeHtml(name) + "</li>\n";
+  }
+  const std::string path = EscapeHtml(telemetry_path);
+  return "<!DOCTYPE html>\n<html>\n<head><meta charset=\"utf-8\">"
+         "<title>halfopen_exporter</title></head>\n<body>\n"
+         "<h1>halfopen_exporter</h1>\n<p>Version " +
+         EscapeHtml(version) +
+         ". Accept-queue overflow and half-open TCP connection metrics.</p>\n"
+         "<p><a href=\"" +
+         path + "\">" + path + "</a></p>\n<h2>Enabled collectors</h2>\n<ul>\n" +
+         items + "</ul>\n</body>\n</html>\n";
+}
+
+}  // namespace halfopen

@@ -1,0 +1,17 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace halfopen {
+
+/// The HTML served at `/`: name, version, a link to the metrics path and the
+/// enabled collectors. Inputs are escaped.
+std::string RenderLandingPage(const std::string& version,
+                              const std::string& telemetry_path,
+                              const std::vector<std::string>& collectors);
+
+/// `text` with &, <, >, " and ' replaced by HTML entities.
+std::string EscapeHtml(const std::string& text);
+
+}  // namespace halfopen

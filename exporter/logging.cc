@@ -1,0 +1,109 @@
+#include "exporter/logging.h"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+#include "spdlog/sinks/stdout_sinks.h"
+#include "spdlog/spdlog.h"
+
+namespace halfopen {
+namespace {
+
+std::string Timestamp(spdlog::log_clock::time_point time) {
+  const auto seconds = std::chrono::time_point_cast<std::chrono::seconds>(time);
+  const auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(time - seconds);
+  const std::time_t t = spdlog::log_clock::to_time_t(seconds);
+  std::tm utc{};
+  gmtime_r(&t, &utc);
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+                utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour,
+                utc.tm_min, utc.tm_sec, static_cast<int>(millis.count()));
+  return buffer;
+}
+
+std::string LevelName(spdlog::level::level_enum level) {
+  switch (level) {
+    case spdlog::level::trace:
+    case spdlog::level::debug:
+      return "debug";
+    case spdlog::level::info:
+      return "info";
+    case spdlog::level::warn:
+      return "warn";
+    default:
+      return "error";
+  }
+}
+
+class LineFormatter : public spdlog::formatter {
+ public:
+  explicit LineFormatter(bool json) : json_(json) {}
+
+  void format(const spdlog::details::log_msg& msg,
+              spdlog::memory_buf_t& dest) override {
+    const std::string text =
+        EscapeQuoted(std::string_view(msg.payload.data(), msg.payload.size()));
+    const std::string line =
+        json_ ? "{\"ts\":\"" + Timestamp(msg.time) + "\",\"level\":\"" +
+                    LevelName(msg.level) + "\",\"msg\":\"" + text + "\"}\n"
+              : "ts=" + Timestamp(msg.time) + " level=" + LevelName(msg.level) +
+                    " msg=\"" + text + "\"\n";
+    dest.append(line.data(), line.data() + line.size());
+  }
+
+  std::unique_ptr<spdlog::formatter> clone() const override {
+    return std::make_unique<LineFormatter>(json_);
+  }
+
+ private:
+  const bool json_;
+};
+
+}  // namespace
+
+std::string EscapeQuoted(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char escaped[8];
+          std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
+          out += escaped;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
+
+std::unique_ptr<spdlog::formatter> MakeLogFormatter(const std::string& format) {
+  return std::make_unique<LineFormatter>(format == "json");
+}
+
+void ConfigureLogging(const std::string& level, const std::string& format) {
+  auto logger = spdlog::stderr_logger_mt("halfopen");
+  logger->set_formatter(MakeLogFormatter(format));
+  logger->set_level(spdlog::level::from_str(level));
+  logger->flush_on(spdlog::level::debug);
+  spdlog::set_default_logger(logger);
+}
+
+}  // namespace halfopen

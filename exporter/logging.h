@@ -1,0 +1,23 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "spdlog/formatter.h"
+
+namespace halfopen {
+
+/// A formatter rendering `ts=… level=… msg="…"` (format "logfmt") or one JSON
+/// object per line (format "json"). Any other format name yields logfmt.
+std::unique_ptr<spdlog::formatter> MakeLogFormatter(const std::string& format);
+
+/// Points spdlog's default logger at stderr with the given level name
+/// (debug|info|warn|error, already validated) and format.
+void ConfigureLogging(const std::string& level, const std::string& format);
+
+/// `text` with `"` and `\` escaped and control characters written as \n, \t
+/// or \u00XX, so it fits inside a quoted logfmt or JSON string.
+std::string EscapeQuoted(std::string_view text);
+
+}  // namespace halfopen

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs what is missing, then builds and runs every test: first the unit
+# and HTTP tests under AddressSanitizer and UBSan, then the whole suite
+# (scenarios in network namespaces included) on the release build. The last
+# thing printed is ctest's summary of the release run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+
+echo "== sanitizer build: unit and HTTP tests under ASan + UBSan"
+scripts/build.sh asan
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build/asan --output-on-failure -L 'unit|e2e' -j 2
+
+echo "== release build: every test"
+scripts/build.sh release
+ctest --test-dir build/release --output-on-failure

@@ -1,0 +1,92 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <regex>
+
+#include "tests/support/process.h"
+
+namespace halfopen::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
+
+int RunExporter(const std::string& flags, std::string* output) {
+  return RunCommand(ExporterPath() + " " + flags, output);
+}
+
+TEST(Cli, UnknownFlagExitsTwoWithOneLineNamingIt) {
+  std::string output;
+  EXPECT_EQ(RunExporter("--bogus", &output), 2);
+  EXPECT_EQ(output, "halfopen_exporter: unknown flag --bogus\n");
+}
+
+TEST(Cli, BadValueExitsTwoWithOneLineNamingTheFlag) {
+  std::string output;
+  EXPECT_EQ(RunExporter("--log.level=loud", &output), 2);
+  EXPECT_THAT(output, MatchesRegex("halfopen_exporter: invalid value "
+                                   "\"loud\" for flag --log.level: [^\n]*\n"));
+}
+
+TEST(Cli, HelpListsEveryFlagWithItsDefault) {
+  std::string output;
+  ASSERT_EQ(RunExporter("--help", &output), 0);
+  for (const char* flag :
+       {"--web.listen-address=VALUE", "--web.telemetry-path=VALUE",
+        "--path.procfs=VALUE", "--log.level=VALUE", "--log.format=VALUE",
+        "--[no-]version", "--[no-]help"}) {
+    EXPECT_THAT(output, HasSubstr(flag));
+  }
+  // Every flag entry is followed by its help line and a default line.
+  const std::regex entry("\n  --[^\n]+\n      [^\n]+\n      \\(default: ");
+  const std::regex flag_line("\n  --");
+  const auto flags = std::distance(
+      std::sregex_iterator(output.begin(), output.end(), flag_line),
+      std::sregex_iterator());
+  EXPECT_GE(flags, 7);
+  EXPECT_EQ(
+      std::distance(std::sregex_iterator(output.begin(), output.end(), entry),
+                    std::sregex_iterator()),
+      flags);
+  EXPECT_THAT(output, HasSubstr("(default: :9742)"));
+  EXPECT_THAT(output, HasSubstr("(default: /metrics)"));
+  EXPECT_THAT(output, HasSubstr("(default: /proc)"));
+}
+
+TEST(Cli, VersionPrintsVersionAndRevision) {
+  std::string output;
+  ASSERT_EQ(RunExporter("--version", &output), 0);
+  EXPECT_THAT(output,
+              MatchesRegex("halfopen_exporter version [0-9]+\\.[0-9]+"
+                           "\\.[0-9]+ \\(revision ([0-9a-f]+|unknown)\\)"
+                           "\n"));
+}
+
+TEST(Cli, AddressInUseExitsTwoWithClearLine) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(listen(fd, 1), 0);
+  socklen_t length = sizeof address;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  const int port = ntohs(address.sin_port);
+
+  std::string output;
+  EXPECT_EQ(
+      RunExporter("--web.listen-address=127.0.0.1:" + std::to_string(port),
+                  &output),
+      2);
+  EXPECT_THAT(output,
+              HasSubstr("halfopen_exporter: cannot listen on "
+                        "127.0.0.1:" +
+                        std::to_string(port) + ": the address is in use"));
+  close(fd);
+}
+
+}  // namespace
+}  // namespace halfopen::testing

@@ -1,0 +1,41 @@
+#include "tests/support/exporter_process.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <regex>
+
+namespace halfopen::testing {
+
+ExporterProcess::ExporterProcess(const std::vector<std::string>& flags,
+                                 const std::vector<std::string>& wrapper) {
+  std::vector<std::string> argv = wrapper;
+  argv.push_back(ExporterPath());
+  argv.push_back("--web.listen-address=127.0.0.1:0");
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  process_ = std::make_unique<Process>(argv);
+  std::smatch match;
+  if (process_->WaitForStderrLine(std::regex("listening: .* port=(\\d+)"),
+                                  std::chrono::seconds(20), &match)) {
+    port_ = std::stoi(match[1]);
+  }
+}
+
+HttpResponse ExporterProcess::Get(const std::string& path) const {
+  return HttpGet("127.0.0.1", port_, path);
+}
+
+int PromtoolCheckMetrics(const std::string& exposition, std::string* output) {
+  char path[] = "/tmp/halfopen-exposition-XXXXXX";
+  const int fd = mkstemp(path);
+  if (fd < 0) return -1;
+  close(fd);
+  std::ofstream(path) << exposition;
+  const int code =
+      RunCommand(std::string("promtool check metrics < ") + path, output);
+  unlink(path);
+  return code;
+}
+
+}  // namespace halfopen::testing

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tests/support/http_client.h"
+#include "tests/support/process.h"
+
+namespace halfopen::testing {
+
+/// The real halfopen_exporter binary, started on 127.0.0.1 with an
+/// ephemeral port (plus any extra flags) and stopped by PID when destroyed.
+class ExporterProcess {
+ public:
+  /// `wrapper` is prepended to the command line (e.g. {"ip", "netns",
+  /// "exec", "ns1"}); the exporter path is then searched through PATH.
+  explicit ExporterProcess(const std::vector<std::string>& flags,
+                           const std::vector<std::string>& wrapper = {});
+
+  /// True once the exporter logged the port it listens on.
+  bool started() const { return port_ > 0; }
+  int port() const { return port_; }
+  Process& process() { return *process_; }
+
+  HttpResponse Get(const std::string& path) const;
+
+ private:
+  std::unique_ptr<Process> process_;
+  int port_ = -1;
+};
+
+/// Runs `promtool check metrics` on `exposition`. Returns promtool's exit
+/// code and sets *output to what it printed.
+int PromtoolCheckMetrics(const std::string& exposition, std::string* output);
+
+}  // namespace halfopen::testing

@@ -1,0 +1,127 @@
+#include "exporter/options.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace halfopen {
+namespace {
+
+using ::testing::ElementsAre;
+
+CollectorCatalog FakeCatalog() {
+  CollectorCatalog catalog;
+  catalog.Add({"beta", "Beta things.", false, {}, nullptr});
+  catalog.Add({"alpha",
+               "Alpha things.",
+               true,
+               {{"collector.alpha.fields", "Extra fields.", "^$"}},
+               nullptr});
+  return catalog;
+}
+
+Status Parse(std::vector<const char*> args, Options* options) {
+  args.insert(args.begin(), "halfopen_exporter");
+  return ParseOptions(static_cast<int>(args.size()), args.data(), FakeCatalog(),
+                      options);
+}
+
+TEST(Options, DefaultsMatchTheDocumentedOnes) {
+  Options options;
+  ASSERT_TRUE(Parse({}, &options).ok());
+  EXPECT_EQ(options.listen_host, "");
+  EXPECT_EQ(options.listen_port, kDefaultPort);
+  EXPECT_EQ(options.telemetry_path, "/metrics");
+  EXPECT_EQ(options.log_level, "info");
+  EXPECT_EQ(options.log_format, "logfmt");
+  EXPECT_EQ(options.collector_context.procfs, "/proc");
+  EXPECT_THAT(options.enabled_collectors, ElementsAre("alpha"));
+  EXPECT_EQ(options.collector_context.Flag("collector.alpha.fields"), "^$");
+}
+
+TEST(Options, CollectorSwitchesComeFromTheCatalog) {
+  Options options;
+  ASSERT_TRUE(
+      Parse({"--collector.beta", "--no-collector.alpha"}, &options).ok());
+  EXPECT_THAT(options.enabled_collectors, ElementsAre("beta"));
+}
+
+TEST(Options, ProcfsRootIsPassedToCollectors) {
+  Options options;
+  ASSERT_TRUE(Parse({"--path.procfs=/fixtures/proc"}, &options).ok());
+  EXPECT_EQ(options.collector_context.procfs, "/fixtures/proc");
+}
+
+TEST(Options, RejectsUnknownLogLevel) {
+  Options options;
+  EXPECT_EQ(Parse({"--log.level=verbose"}, &options).message(),
+            "invalid value \"verbose\" for flag --log.level: want one of debug "
+            "info warn error");
+}
+
+TEST(Options, RejectsUnknownLogFormat) {
+  Options options;
+  EXPECT_EQ(Parse({"--log.format=xml"}, &options).message(),
+            "invalid value \"xml\" for flag --log.format: want one of logfmt "
+            "json");
+}
+
+TEST(Options, RejectsTelemetryPathThatIsNotAbsoluteOrIsReserved) {
+  Options options;
+  for (const char* bad :
+       {"--web.telemetry-path=metrics", "--web.telemetry-path=/",
+        "--web.telemetry-path=/-/healthy"}) {
+    EXPECT_THAT(Parse({bad}, &options).message(),
+                ::testing::HasSubstr("for flag --web.telemetry-path: want an "
+                                     "absolute path"))
+        << bad;
+  }
+}
+
+TEST(Options, RejectsEmptyProcfs) {
+  Options options;
+  EXPECT_EQ(Parse({"--path.procfs="}, &options).message(),
+            "invalid value \"\" for flag --path.procfs: want a directory");
+}
+
+struct AddressCase {
+  std::string address;
+  std::string host;
+  int port;
+};
+
+TEST(ListenAddress, SplitsHostAndPort) {
+  for (const AddressCase& c :
+       std::vector<AddressCase>{{":9742", "", 9742},
+                                {"127.0.0.1:0", "127.0.0.1", 0},
+                                {"[::1]:9100", "::1", 9100},
+                                {"localhost:65535", "localhost", 65535}}) {
+    std::string host;
+    int port = -1;
+    ASSERT_TRUE(ParseListenAddress(c.address, &host, &port).ok()) << c.address;
+    EXPECT_EQ(host, c.host);
+    EXPECT_EQ(port, c.port);
+  }
+}
+
+TEST(ListenAddress, RejectsMalformedAddressesNamingTheFlag) {
+  std::string host;
+  int port;
+  EXPECT_EQ(ParseListenAddress("9742", &host, &port).message(),
+            "invalid value \"9742\" for flag --web.listen-address: want "
+            "host:port, [ipv6]:port or :port");
+  EXPECT_EQ(ParseListenAddress("::1:80", &host, &port).message(),
+            "invalid value \"::1:80\" for flag --web.listen-address: put IPv6 "
+            "addresses in brackets, e.g. [::1]:9742");
+  for (const char* bad :
+       {"host:", "host:http", "host:65536", "host:-1", "host:80x"}) {
+    EXPECT_THAT(ParseListenAddress(bad, &host, &port).message(),
+                ::testing::HasSubstr("the port must be a number from 0 to "
+                                     "65535"))
+        << bad;
+  }
+}
+
+}  // namespace
+}  // namespace halfopen
