@@ -12,7 +12,8 @@ Scraper::Scraper(std::vector<Entry> collectors, BuildInfo build_info,
                  Clock clock)
     : collectors_(std::move(collectors)),
       build_info_(std::move(build_info)),
-      clock_(std::move(clock)) {}
+      clock_(std::move(clock)),
+      failures_(collectors_.size(), 0) {}
 
 std::vector<std::string> Scraper::CollectorNames() const {
   std::vector<std::string> names;
@@ -60,13 +61,20 @@ std::vector<prometheus::MetricFamily> Scraper::CollectAll() const {
   auto duration = NewFamily("halfopen_scrape_collector_duration_seconds",
                             "How long the collector's last run took.",
                             prometheus::MetricType::Gauge);
-  for (const auto& entry : collectors_) {
+  auto errors = NewFamily("halfopen_scrape_collector_errors_total",
+                          "Runs of the collector that failed since the "
+                          "exporter started.",
+                          prometheus::MetricType::Counter);
+  for (std::size_t i = 0; i < collectors_.size(); ++i) {
+    const Entry& entry = collectors_[i];
     const auto start = std::chrono::steady_clock::now();
     const bool ok = RunOne(entry, &out);
     const std::chrono::duration<double> took =
         std::chrono::steady_clock::now() - start;
+    if (!ok) ++failures_[i];
     AddSample(&success, {{"collector", entry.name}}, ok ? 1 : 0);
     AddSample(&duration, {{"collector", entry.name}}, took.count());
+    AddSample(&errors, {{"collector", entry.name}}, failures_[i]);
   }
   auto build = NewFamily("halfopen_build_info",
                          "Constant 1, labelled with the exporter's version and "
@@ -78,6 +86,7 @@ std::vector<prometheus::MetricFamily> Scraper::CollectAll() const {
       1);
   out.push_back(std::move(success));
   out.push_back(std::move(duration));
+  out.push_back(std::move(errors));
   out.push_back(std::move(build));
   return out;
 }

@@ -23,7 +23,7 @@ struct BuildInfo {
 
 /// The one Collectable the HTTP endpoint serves. Each scrape runs every
 /// enabled collector in turn, times it, and adds the self-metrics
-/// `halfopen_scrape_collector_{success,duration_seconds}` and
+/// `halfopen_scrape_collector_{success,duration_seconds,errors_total}` and
 /// `halfopen_build_info`. A collector that fails or throws reports success 0
 /// and its partial output is dropped; the scrape still succeeds.
 ///
@@ -60,6 +60,9 @@ class Scraper : public prometheus::Collectable {
   const BuildInfo build_info_;
   const Clock clock_;
   mutable FailureLimiter failure_limiter_{std::chrono::seconds(60)};
+  // Failures per collector (same order); only touched by the one running
+  // collection, so it needs no lock.
+  mutable std::vector<double> failures_;
 
   mutable std::mutex mu_;
   mutable std::condition_variable done_;

@@ -1,5 +1,6 @@
 #include "exporter/options.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace halfopen {
@@ -86,6 +87,10 @@ FlagSet BuildFlagSet(const CollectorCatalog& catalog) {
       flags.Add({option.flag, option.help, option.default_value, false});
     }
   }
+  flags.Add({"collector.disable-defaults",
+             "Start with every collector off; only those enabled with "
+             "--collector.<name> run.",
+             "false", true});
   flags.Add({"version", "Print version information and exit.", "false", true});
   flags.Add({"help", "Print this help and exit.", "false", true});
   return flags;
@@ -119,8 +124,12 @@ Status ParseOptions(int argc, const char* const* argv,
   options->collector_context.procfs = procfs;
   options->collector_context.flags = parsed.values;
   options->enabled_collectors.clear();
+  const bool defaults_off = parsed.Bool("collector.disable-defaults");
   for (const auto& spec : catalog.specs()) {
-    if (parsed.Bool("collector." + spec.name)) {
+    const std::string flag = "collector." + spec.name;
+    const bool given = std::find(parsed.given.begin(), parsed.given.end(),
+                                 flag) != parsed.given.end();
+    if (parsed.Bool(flag) && (given || !defaults_off)) {
       options->enabled_collectors.push_back(spec.name);
     }
   }

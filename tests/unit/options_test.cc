@@ -47,6 +47,15 @@ TEST(Options, CollectorSwitchesComeFromTheCatalog) {
   EXPECT_THAT(options.enabled_collectors, ElementsAre("beta"));
 }
 
+TEST(Options, DisableDefaultsKeepsOnlyExplicitlyEnabledCollectors) {
+  Options options;
+  ASSERT_TRUE(Parse({"--collector.disable-defaults"}, &options).ok());
+  EXPECT_TRUE(options.enabled_collectors.empty());
+  ASSERT_TRUE(
+      Parse({"--collector.disable-defaults", "--collector.beta"}, &options).ok());
+  EXPECT_THAT(options.enabled_collectors, ElementsAre("beta"));
+}
+
 TEST(Options, ProcfsRootIsPassedToCollectors) {
   Options options;
   ASSERT_TRUE(Parse({"--path.procfs=/fixtures/proc"}, &options).ok());

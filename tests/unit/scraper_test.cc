@@ -125,6 +125,10 @@ TEST_F(ScraperTest, RepeatedFailuresAreLoggedOncePerMinute) {
   scraper.Collect();
   const std::string log = log_.str();
   EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 2) << log;
+  const auto families = scraper.Collect();
+  const auto* errors = Find(families, "halfopen_scrape_collector_errors_total");
+  ASSERT_NE(errors, nullptr);
+  EXPECT_EQ(errors->metric.at(0).counter.value, 7);
   EXPECT_THAT(log, HasSubstr("suppressed_since_last=0"));
   EXPECT_THAT(log, HasSubstr("suppressed_since_last=4"));
 }
