@@ -9,8 +9,10 @@
 namespace halfopen::testing {
 
 ExporterProcess::ExporterProcess(const std::vector<std::string>& flags,
-                                 const std::vector<std::string>& wrapper) {
-  std::vector<std::string> argv = wrapper;
+                                 const NetNs* netns)
+    : netns_(netns) {
+  std::vector<std::string> argv;
+  if (netns != nullptr) argv = netns->Wrapper();
   argv.push_back(ExporterPath());
   argv.push_back("--web.listen-address=127.0.0.1:0");
   argv.insert(argv.end(), flags.begin(), flags.end());
@@ -23,6 +25,7 @@ ExporterProcess::ExporterProcess(const std::vector<std::string>& flags,
 }
 
 HttpResponse ExporterProcess::Get(const std::string& path) const {
+  if (netns_ != nullptr) return netns_->HttpGet("127.0.0.1", port_, path);
   return HttpGet("127.0.0.1", port_, path);
 }
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "tests/support/http_client.h"
+#include "tests/support/netns.h"
 #include "tests/support/process.h"
 
 namespace halfopen::testing {
@@ -13,10 +14,10 @@ namespace halfopen::testing {
 /// ephemeral port (plus any extra flags) and stopped by PID when destroyed.
 class ExporterProcess {
  public:
-  /// `wrapper` is prepended to the command line (e.g. {"ip", "netns",
-  /// "exec", "ns1"}); the exporter path is then searched through PATH.
+  /// With `netns`, the exporter runs inside that namespace and Get() scrapes
+  /// it from inside too. `netns` must outlive this object.
   explicit ExporterProcess(const std::vector<std::string>& flags,
-                           const std::vector<std::string>& wrapper = {});
+                           const NetNs* netns = nullptr);
 
   /// True once the exporter logged the port it listens on.
   bool started() const { return port_ > 0; }
@@ -26,6 +27,7 @@ class ExporterProcess {
   HttpResponse Get(const std::string& path) const;
 
  private:
+  const NetNs* netns_;
   std::unique_ptr<Process> process_;
   int port_ = -1;
 };

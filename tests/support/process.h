@@ -13,7 +13,8 @@ namespace halfopen::testing {
 /// a pipe. Destroying a running Process sends SIGKILL to its PID and reaps it.
 class Process {
  public:
-  /// Starts argv[0] (a path) with the given arguments. On failure pid() is -1.
+  /// Starts argv[0] (a path, or a name searched in PATH) with the given
+  /// arguments. On failure pid() is -1.
   explicit Process(const std::vector<std::string>& argv);
   ~Process();
   Process(const Process&) = delete;

@@ -1,0 +1,123 @@
+#include "tests/support/netns.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "tests/support/process.h"
+
+namespace halfopen::testing {
+
+bool RunningInCi() {
+  const char* ci = std::getenv("CI");
+  return ci != nullptr && std::string(ci) == "true";
+}
+
+bool NamespacesAvailable(std::string* why) {
+  if (geteuid() != 0) {
+    *why = "needs root to create network namespaces";
+    return false;
+  }
+  std::string output;
+  if (RunCommand("ip netns list", &output) != 0) {
+    *why = "iproute2's ip netns does not work here: " + output;
+    return false;
+  }
+  return true;
+}
+
+NetNs::NetNs(const std::string& label) {
+  static std::atomic<int> counter{0};
+  name_ = "hoe-" + label + "-" + std::to_string(getpid()) + "-" +
+          std::to_string(counter++);
+  std::string output;
+  ok_ = RunCommand("ip netns add " + name_, &output) == 0;
+  ok_ = ok_ && Exec("ip link set lo up", &output) == 0;
+  if (!ok_)
+    ADD_FAILURE() << "cannot create namespace " << name_ << ": " << output;
+}
+
+NetNs::~NetNs() {
+  std::string output;
+  RunCommand("ip netns del " + name_, &output);
+}
+
+int NetNs::Exec(const std::string& command, std::string* output) const {
+  std::string ignored;
+  std::string quoted = "'";
+  for (const char c : command)
+    quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  quoted += "'";
+  return RunCommand("ip netns exec " + name_ + " sh -c " + quoted,
+                    output != nullptr ? output : &ignored);
+}
+
+std::vector<std::string> NetNs::Wrapper() const {
+  return {"ip", "netns", "exec", name_};
+}
+
+void NetNs::Run(const std::function<void()>& fn) const {
+  std::thread thread([&] {
+    const int fd = open(("/run/netns/" + name_).c_str(), O_RDONLY | O_CLOEXEC);
+    const bool entered = fd >= 0 && setns(fd, CLONE_NEWNET) == 0;
+    if (fd >= 0) close(fd);
+    if (!entered) {
+      ADD_FAILURE() << "cannot enter namespace " << name_;
+      return;
+    }
+    fn();
+  });
+  thread.join();
+}
+
+HttpResponse NetNs::HttpGet(const std::string& host, int port,
+                            const std::string& path) const {
+  HttpResponse response;
+  response.error = "not run: could not enter the namespace";
+  Run([&] { response = testing::HttpGet(host, port, path); });
+  return response;
+}
+
+std::string NetNs::ReadProcNet(const std::string& file) const {
+  std::string text;
+  Run([&] {
+    std::ifstream in("/proc/thread-self/net/" + file);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    text = buffer.str();
+  });
+  return text;
+}
+
+bool ConnectWithVeth(const NetNs& a, const std::string& address_a,
+                     const NetNs& b, const std::string& address_b,
+                     std::string* error) {
+  static std::atomic<int> counter{0};
+  const std::string suffix =
+      std::to_string(getpid() % 100000) + "x" + std::to_string(counter++);
+  const std::string end_a = "va" + suffix, end_b = "vb" + suffix;
+  const std::string commands[] = {
+      "ip link add " + end_a + " netns " + a.name() + " type veth peer name " +
+          end_b + " netns " + b.name(),
+      "ip -n " + a.name() + " addr add " + address_a + "/24 dev " + end_a,
+      "ip -n " + b.name() + " addr add " + address_b + "/24 dev " + end_b,
+      "ip -n " + a.name() + " link set " + end_a + " up",
+      "ip -n " + b.name() + " link set " + end_b + " up",
+  };
+  for (const auto& command : commands) {
+    if (RunCommand(command, error) != 0) {
+      *error = command + ": " + *error;
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace halfopen::testing

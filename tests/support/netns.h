@@ -1,0 +1,75 @@
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "tests/support/http_client.h"
+
+namespace halfopen::testing {
+
+/// True when this process can create network namespaces (root, iproute2).
+/// Otherwise *why says why in one line.
+bool NamespacesAvailable(std::string* why);
+
+/// Scenario tests call this first: under CI=true a missing capability is a
+/// failure, elsewhere the test is skipped with the one-line reason.
+#define REQUIRE_NAMESPACES()                                                \
+  do {                                                                      \
+    std::string why_unavailable;                                            \
+    if (!::halfopen::testing::NamespacesAvailable(&why_unavailable)) {      \
+      if (::halfopen::testing::RunningInCi()) {                             \
+        FAIL() << "scenario cannot run under CI=true: " << why_unavailable; \
+      }                                                                     \
+      GTEST_SKIP() << why_unavailable;                                      \
+    }                                                                       \
+  } while (false)
+
+/// True when the environment says CI=true.
+bool RunningInCi();
+
+/// A network namespace made for one test: created with its loopback up,
+/// deleted (with everything in it) when destroyed, even if the test failed.
+class NetNs {
+ public:
+  /// `label` becomes part of the unique name (hoe-<label>-<pid>-<n>).
+  explicit NetNs(const std::string& label);
+  ~NetNs();
+  NetNs(const NetNs&) = delete;
+  NetNs& operator=(const NetNs&) = delete;
+
+  const std::string& name() const { return name_; }
+  bool ok() const { return ok_; }
+
+  /// Runs a shell command inside the namespace; returns its exit code and
+  /// sets *output to what it printed (stdout and stderr).
+  int Exec(const std::string& command, std::string* output = nullptr) const;
+
+  /// The prefix that runs a program inside the namespace.
+  std::vector<std::string> Wrapper() const;
+
+  /// Runs `fn` on a thread that has entered the namespace (sockets it opens
+  /// belong there and stay there) and returns once it has finished.
+  void Run(const std::function<void()>& fn) const;
+
+  /// A GET from inside the namespace, e.g. of an exporter listening on its
+  /// loopback.
+  HttpResponse HttpGet(const std::string& host, int port,
+                       const std::string& path) const;
+
+  /// A file below /proc/<thread>/net as seen inside the namespace.
+  std::string ReadProcNet(const std::string& file) const;
+
+ private:
+  std::string name_;
+  bool ok_ = false;
+};
+
+/// Joins two namespaces with a veth pair and gives each end an address in
+/// a /24 (e.g. "10.200.1.1" and "10.200.1.2"). Returns false on failure
+/// with *error set. Interfaces vanish with their namespaces.
+bool ConnectWithVeth(const NetNs& a, const std::string& address_a,
+                     const NetNs& b, const std::string& address_b,
+                     std::string* error);
+
+}  // namespace halfopen::testing

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <string>
+
+namespace halfopen::testing {
+
+/// An owned file descriptor, closed when destroyed.
+class Fd {
+ public:
+  Fd() = default;
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd();
+  Fd(Fd&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  Fd& operator=(Fd&& other) noexcept;
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+
+  int get() const { return fd_; }
+  bool valid() const { return fd_ >= 0; }
+
+ private:
+  int fd_ = -1;
+};
+
+/// A TCP listener on ip:port (port 0 picks one) with the given backlog; IPv6
+/// when `ip` contains ':'. Sets *port to the bound port. Invalid on failure.
+Fd ListenTcp(const std::string& ip, int backlog, int* port);
+
+/// Starts a non-blocking connect to ip:port (the handshake goes on in the
+/// kernel). Invalid on failure other than EINPROGRESS.
+Fd ConnectNonBlocking(const std::string& ip, int port);
+
+/// The kernel's view of a counter in a /proc/net/netstat or /proc/net/snmp
+/// text, e.g. ("TcpExt", "ListenOverflows"); -1 when absent.
+long long CounterFromProcText(const std::string& text,
+                              const std::string& prefix,
+                              const std::string& name);
+
+}  // namespace halfopen::testing
