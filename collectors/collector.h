@@ -1,8 +1,10 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -10,6 +12,12 @@
 #include "prometheus/metric_family.h"
 
 namespace halfopen {
+
+/// Identifies one collection: every collector run for the same scrape sees
+/// the same id, so collectors can share work (one socket-table walk).
+struct Scrape {
+  std::uint64_t id = 0;
+};
 
 /// One source of metrics, run on every scrape. Collect() may be called from
 /// several HTTP threads, but never concurrently for the same scrape: the
@@ -21,7 +29,8 @@ class Collector {
 
   /// Appends this collector's metric families to *out. On error, returns a
   /// non-ok Status; whatever was appended is then discarded by the caller.
-  virtual Status Collect(std::vector<prometheus::MetricFamily>* out) = 0;
+  virtual Status Collect(const Scrape& scrape,
+                         std::vector<prometheus::MetricFamily>* out) = 0;
 };
 
 /// A collector-specific flag, e.g. `--collector.netstat.fields`. The flag
@@ -32,11 +41,31 @@ struct CollectorOptionSpec {
   std::string default_value;
 };
 
+/// Objects that several collectors share (e.g. the socket-table walker),
+/// created by the first collector that asks. Thread-safe.
+class SharedObjects {
+ public:
+  template <typename T>
+  std::shared_ptr<T> GetOrCreate(
+      const std::string& key, const std::function<std::shared_ptr<T>()>& make) {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::shared_ptr<void>& slot = objects_[key];
+    if (slot == nullptr) slot = make();
+    return std::static_pointer_cast<T>(slot);
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, std::shared_ptr<void>> objects_;
+};
+
 /// What a collector factory may read: the /proc root every read must go
-/// through, and the values of every flag (by full name, without dashes).
+/// through, the values of every flag (by full name, without dashes), and the
+/// objects collectors share.
 struct CollectorContext {
   std::string procfs = "/proc";
   std::map<std::string, std::string> flags;
+  std::shared_ptr<SharedObjects> shared = std::make_shared<SharedObjects>();
 
   /// The value of `flag`, or `fallback` when it was not given.
   std::string Flag(const std::string& flag,

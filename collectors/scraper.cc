@@ -41,9 +41,10 @@ std::vector<prometheus::MetricFamily> Scraper::Collect() const {
     return *last_;
   }
   running_ = true;
+  const Scrape scrape{generation_ + 1};
   lock.unlock();
   auto result = std::make_shared<const std::vector<prometheus::MetricFamily>>(
-      CollectAll());
+      CollectAll(scrape));
   lock.lock();
   last_ = result;
   ++generation_;
@@ -52,7 +53,8 @@ std::vector<prometheus::MetricFamily> Scraper::Collect() const {
   return *result;
 }
 
-std::vector<prometheus::MetricFamily> Scraper::CollectAll() const {
+std::vector<prometheus::MetricFamily> Scraper::CollectAll(
+    const Scrape& scrape) const {
   std::vector<prometheus::MetricFamily> out;
   auto success = NewFamily("halfopen_scrape_collector_success",
                            "1 if the collector's last run succeeded, 0 if it "
@@ -68,7 +70,7 @@ std::vector<prometheus::MetricFamily> Scraper::CollectAll() const {
   for (std::size_t i = 0; i < collectors_.size(); ++i) {
     const Entry& entry = collectors_[i];
     const auto start = std::chrono::steady_clock::now();
-    const bool ok = RunOne(entry, &out);
+    const bool ok = RunOne(entry, scrape, &out);
     const std::chrono::duration<double> took =
         std::chrono::steady_clock::now() - start;
     if (!ok) ++failures_[i];
@@ -91,12 +93,12 @@ std::vector<prometheus::MetricFamily> Scraper::CollectAll() const {
   return out;
 }
 
-bool Scraper::RunOne(const Entry& entry,
+bool Scraper::RunOne(const Entry& entry, const Scrape& scrape,
                      std::vector<prometheus::MetricFamily>* out) const {
   std::vector<prometheus::MetricFamily> families;
   Status status;
   try {
-    status = entry.collector->Collect(&families);
+    status = entry.collector->Collect(scrape, &families);
   } catch (const std::exception& e) {
     status = Status::Error(std::string("threw: ") + e.what());
   } catch (...) {

@@ -52,8 +52,8 @@ class Scraper : public prometheus::Collectable {
   int waiting_scrapes() const;
 
  private:
-  std::vector<prometheus::MetricFamily> CollectAll() const;
-  bool RunOne(const Entry& entry,
+  std::vector<prometheus::MetricFamily> CollectAll(const Scrape& scrape) const;
+  bool RunOne(const Entry& entry, const Scrape& scrape,
               std::vector<prometheus::MetricFamily>* out) const;
 
   const std::vector<Entry> collectors_;

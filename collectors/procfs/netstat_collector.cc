@@ -96,12 +96,14 @@ class NetstatCollector : public Collector {
   NetstatCollector(std::string procfs, std::regex raw_fields)
       : reader_(std::move(procfs)), raw_fields_(std::move(raw_fields)) {}
 
-  Status Collect(std::vector<prometheus::MetricFamily>* out) override {
+  Status Collect(const Scrape&,
+                 std::vector<prometheus::MetricFamily>* out) override {
     CounterTable table;
     for (const char* file : {"net/netstat", "net/snmp"}) {
       std::string text;
       Status status = reader_.Read(file, &text);
-      if (status.ok()) status = ParseCounterFile(reader_.PathOf(file), text, &table);
+      if (status.ok())
+        status = ParseCounterFile(reader_.PathOf(file), text, &table);
       if (!status.ok()) return status;
     }
     for (const auto& counter : kCurated) {
@@ -122,10 +124,11 @@ class NetstatCollector : public Collector {
       for (const auto& [name, value] : counters) {
         const std::string field = prefix + "_" + name;
         if (!std::regex_search(field, raw_fields_)) continue;
-        auto family = NewFamily("halfopen_netstat_" + field,
-                                "Raw " + prefix + " " + name +
-                                    " from /proc/net/netstat or /proc/net/snmp.",
-                                prometheus::MetricType::Untyped);
+        auto family =
+            NewFamily("halfopen_netstat_" + field,
+                      "Raw " + prefix + " " + name +
+                          " from /proc/net/netstat or /proc/net/snmp.",
+                      prometheus::MetricType::Untyped);
         AddSample(&family, {}, value);
         out->push_back(std::move(family));
       }
@@ -148,7 +151,8 @@ const bool kRegistered = CollectorCatalog::Global().Add({
       "^$"}},
     [](const CollectorContext& context,
        std::string* error) -> std::unique_ptr<Collector> {
-      const std::string pattern = context.Flag("collector.netstat.fields", "^$");
+      const std::string pattern =
+          context.Flag("collector.netstat.fields", "^$");
       try {
         return std::make_unique<NetstatCollector>(context.procfs,
                                                   std::regex(pattern));

@@ -23,11 +23,13 @@ struct Setting {
 const Setting kSettings[] = {
     {"sys/net/ipv4/tcp_keepalive_time",
      "halfopen_kernel_tcp_keepalive_time_seconds",
-     "net.ipv4.tcp_keepalive_time: idle time before the first keepalive probe."},
+     "net.ipv4.tcp_keepalive_time: idle time before the first keepalive "
+     "probe."},
     {"sys/net/ipv4/tcp_keepalive_intvl",
      "halfopen_kernel_tcp_keepalive_intvl_seconds",
      "net.ipv4.tcp_keepalive_intvl: time between keepalive probes."},
-    {"sys/net/ipv4/tcp_keepalive_probes", "halfopen_kernel_tcp_keepalive_probes",
+    {"sys/net/ipv4/tcp_keepalive_probes",
+     "halfopen_kernel_tcp_keepalive_probes",
      "net.ipv4.tcp_keepalive_probes: unanswered probes before giving up."},
     {"sys/net/ipv4/tcp_retries1", "halfopen_kernel_tcp_retries1",
      "net.ipv4.tcp_retries1: retransmissions before asking the network layer "
@@ -44,9 +46,11 @@ const Setting kSettings[] = {
     {"sys/net/ipv4/tcp_synack_retries", "halfopen_kernel_tcp_synack_retries",
      "net.ipv4.tcp_synack_retries: SYN-ACK retransmissions before a SYN_RECV "
      "request is dropped."},
-    {"sys/net/ipv4/tcp_abort_on_overflow", "halfopen_kernel_tcp_abort_on_overflow",
+    {"sys/net/ipv4/tcp_abort_on_overflow",
+     "halfopen_kernel_tcp_abort_on_overflow",
      "net.ipv4.tcp_abort_on_overflow: 1 resets connections the accept queue "
-     "cannot take; 0 ignores their final ACK and lets the SYN-ACK timer retry."},
+     "cannot take; 0 ignores their final ACK and lets the SYN-ACK timer "
+     "retry."},
     {"sys/net/ipv4/tcp_syncookies", "halfopen_kernel_tcp_syncookies",
      "net.ipv4.tcp_syncookies: 0 off, 1 when the SYN queue overflows, 2 "
      "always."},
@@ -138,7 +142,8 @@ class TcpSettingsCollector : public Collector {
   explicit TcpSettingsCollector(std::string procfs)
       : reader_(std::move(procfs)) {}
 
-  Status Collect(std::vector<prometheus::MetricFamily>* out) override {
+  Status Collect(const Scrape&,
+                 std::vector<prometheus::MetricFamily>* out) override {
     Values values;
     for (const auto& setting : kSettings) {
       // A setting this kernel does not have is simply absent.

@@ -21,7 +21,8 @@ class FakeCollector : public Collector {
   enum class Mode { kOk, kError, kThrow };
   explicit FakeCollector(Mode mode) : mode_(mode) {}
 
-  Status Collect(std::vector<prometheus::MetricFamily>* out) override {
+  Status Collect(const Scrape&,
+                 std::vector<prometheus::MetricFamily>* out) override {
     auto family =
         NewFamily("fake_value", "A value.", prometheus::MetricType::Gauge);
     AddSample(&family, {}, 42);
@@ -135,7 +136,8 @@ TEST_F(ScraperTest, RepeatedFailuresAreLoggedOncePerMinute) {
 
 class BlockingCollector : public Collector {
  public:
-  Status Collect(std::vector<prometheus::MetricFamily>*) override {
+  Status Collect(const Scrape&,
+                 std::vector<prometheus::MetricFamily>*) override {
     ++calls;
     while (!release) std::this_thread::yield();
     return Status::Ok();
