@@ -1,0 +1,37 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "collectors/sources/diag_source.h"
+
+namespace halfopen::testing {
+
+using Bytes = std::vector<std::uint8_t>;
+
+/// One datagram of a recording, with the request it answered.
+struct RecordedDatagram {
+  DiagRequestId id;
+  Bytes bytes;
+};
+
+/// Reads a recording made by halfopen_diag_dump --record, relative to
+/// tests/fixtures/sockdiag/. Fails the test when it cannot.
+std::vector<RecordedDatagram> LoadRecording(const std::string& name);
+
+/// Splits a datagram into its netlink messages (each padded to 4 bytes) and
+/// joins them back. Only for well-formed input.
+std::vector<Bytes> SplitMessages(const Bytes& datagram);
+Bytes JoinMessages(const std::vector<Bytes>& messages);
+
+/// The message with its INET_DIAG_INFO attribute's payload resized to
+/// `length` bytes (cut, or zero-padded), lengths fixed up.
+Bytes WithInfoLength(const Bytes& message, std::size_t length);
+
+/// Sets a 32-bit field of the netlink header (0 = nlmsg_len, 8 = nlmsg_seq,
+/// 12 = nlmsg_pid) or a byte of the inet_diag_msg (offset from its start).
+void SetHeaderWord(Bytes* message, std::size_t offset, std::uint32_t value);
+void SetDiagByte(Bytes* message, std::size_t offset, std::uint8_t value);
+
+}  // namespace halfopen::testing

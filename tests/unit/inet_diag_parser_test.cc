@@ -1,0 +1,311 @@
+#include "collectors/sockdiag/inet_diag_parser.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <sys/socket.h>
+
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "tests/unit/diag_bytes.h"
+
+namespace halfopen {
+namespace {
+
+using testing::Bytes;
+using testing::LoadRecording;
+using testing::RecordedDatagram;
+
+struct Collector : SocketVisitor {
+  void OnSocket(const SocketRecord& socket) override {
+    sockets.push_back(socket);
+  }
+  std::vector<SocketRecord> sockets;
+};
+
+struct Parsed {
+  std::vector<SocketRecord> sockets;
+  ParseCounts counts;
+  DatagramEnd end = DatagramEnd::kMore;
+  std::string error;
+};
+
+Parsed ParseAll(const std::vector<RecordedDatagram>& datagrams) {
+  Collector collector;
+  Parsed parsed;
+  for (const auto& datagram : datagrams) {
+    parsed.end = ParseDiagDatagram(datagram.bytes, datagram.id.sequence,
+                                   datagram.id.port_id, collector,
+                                   &parsed.counts, &parsed.error);
+    if (parsed.end == DatagramEnd::kError) break;
+  }
+  parsed.sockets = collector.sockets;
+  return parsed;
+}
+
+// ss's own view of the recorded namespace: sockets per state name.
+std::map<std::string, int> SsStateCounts() {
+  std::ifstream in(std::string(HALFOPEN_SOURCE_DIR) +
+                   "/tests/fixtures/sockdiag/linux-6.18-ss.txt");
+  std::map<std::string, int> counts;
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string state;
+    fields >> state;
+    ++counts[state];
+  }
+  return counts;
+}
+
+std::map<std::string, int> StateCounts(
+    const std::vector<SocketRecord>& sockets) {
+  static const std::map<int, std::string> kSsNames = {
+      {kTcpEstablished, "ESTAB"},
+      {kTcpSynSent, "SYN-SENT"},
+      {kTcpListen, "LISTEN"},
+      {kTcpSynRecv, "SYN-RECV"}};
+  std::map<std::string, int> counts;
+  for (const auto& socket : sockets) ++counts[kSsNames.at(socket.state)];
+  return counts;
+}
+
+const SocketRecord* FindListener(const std::vector<SocketRecord>& sockets,
+                                 std::uint16_t port) {
+  for (const auto& socket : sockets) {
+    if (socket.state == kTcpListen && socket.local_port == port) return &socket;
+  }
+  return nullptr;
+}
+
+TEST(InetDiagParser, RecordedLegacyDumpMatchesWhatSsSaw) {
+  const Parsed parsed = ParseAll(LoadRecording("linux-6.18-legacy.diag"));
+  EXPECT_EQ(parsed.end, DatagramEnd::kDone) << parsed.error;
+  EXPECT_EQ(parsed.counts.malformed, 0u);
+  EXPECT_EQ(parsed.counts.sockets, parsed.sockets.size());
+  EXPECT_EQ(StateCounts(parsed.sockets), SsStateCounts());
+}
+
+TEST(InetDiagParser, PerFamilyDumpHasTheSameSockets) {
+  auto key = [](const std::vector<SocketRecord>& sockets) {
+    std::multiset<std::tuple<int, int, int, int>> keys;
+    for (const auto& s : sockets) {
+      keys.insert({s.family, s.state, s.local_port, s.peer_port});
+    }
+    return keys;
+  };
+  const Parsed legacy = ParseAll(LoadRecording("linux-6.18-legacy.diag"));
+  const Parsed per_family =
+      ParseAll(LoadRecording("linux-6.18-per-family.diag"));
+  EXPECT_EQ(per_family.end, DatagramEnd::kDone) << per_family.error;
+  EXPECT_EQ(key(legacy.sockets), key(per_family.sockets));
+}
+
+TEST(InetDiagParser, ListenerQueueIsRqueueAndLimitIsWqueue) {
+  const Parsed parsed = ParseAll(LoadRecording("linux-6.18-legacy.diag"));
+  const SocketRecord* full = FindListener(parsed.sockets, 40001);
+  ASSERT_NE(full, nullptr);
+  EXPECT_EQ(full->rqueue, 2u);  // listen(fd, 1) holds limit + 1
+  EXPECT_EQ(full->wqueue, 1u);
+  EXPECT_EQ(full->family, AF_INET);
+  const std::uint8_t loopback[4] = {127, 0, 0, 1};
+  EXPECT_TRUE(std::equal(loopback, loopback + 4, full->local_address.begin()));
+  const SocketRecord* dual = FindListener(parsed.sockets, 40002);
+  ASSERT_NE(dual, nullptr);
+  EXPECT_EQ(dual->family, AF_INET6);
+  EXPECT_EQ(dual->wqueue, 10u);
+}
+
+TEST(InetDiagParser, DualStackChildArrivesAsV4MappedIpv6) {
+  const Parsed parsed = ParseAll(LoadRecording("linux-6.18-legacy.diag"));
+  int mapped = 0;
+  for (const auto& s : parsed.sockets) {
+    if (s.state == kTcpEstablished && s.local_port == 40002 &&
+        s.family == AF_INET6 && s.local_address[10] == 0xff &&
+        s.local_address[11] == 0xff && s.local_address[12] == 127) {
+      ++mapped;
+    }
+  }
+  EXPECT_EQ(mapped, 1);
+}
+
+TEST(InetDiagParser, KeepaliveClientShowsKeepaliveTimer) {
+  const Parsed parsed = ParseAll(LoadRecording("linux-6.18-legacy.diag"));
+  int keepalive = 0;
+  for (const auto& s : parsed.sockets) {
+    if (s.peer_port == 40003) {
+      EXPECT_EQ(s.timer, kTimerKeepalive);
+      EXPECT_GT(s.expires_ms, 50000u);  // TCP_KEEPIDLE 60 s
+      ++keepalive;
+    }
+  }
+  EXPECT_EQ(keepalive, 1);
+}
+
+TEST(InetDiagParser, LongerTcpInfoThanOursIsAcceptedAndCut) {
+  // Linux 6.18 sends 280 bytes of tcp_info; Debian 12's headers know 232.
+  const Parsed parsed = ParseAll(LoadRecording("linux-6.18-legacy.diag"));
+  for (const auto& s : parsed.sockets) {
+    EXPECT_EQ(s.info_length, sizeof(struct tcp_info));
+    EXPECT_TRUE(HALFOPEN_HAS_TCPI(s, tcpi_last_ack_recv));
+  }
+}
+
+// Rewrites message `index` of the first datagram with `edit`.
+std::vector<RecordedDatagram> EditFirstDatagram(
+    std::size_t index, const std::function<void(std::vector<Bytes>*)>& edit) {
+  auto datagrams = LoadRecording("linux-6.18-legacy.diag");
+  auto messages = testing::SplitMessages(datagrams[0].bytes);
+  EXPECT_GT(messages.size(), index);
+  edit(&messages);
+  datagrams[0].bytes = testing::JoinMessages(messages);
+  return datagrams;
+}
+
+TEST(InetDiagParser, ShorterTcpInfoMarksLaterFieldsAbsentNotZero) {
+  const auto datagrams = EditFirstDatagram(0, [](std::vector<Bytes>* m) {
+    (*m)[0] = testing::WithInfoLength((*m)[0], 104);  // a 3.x-era tcp_info
+  });
+  const Parsed parsed = ParseAll(datagrams);
+  EXPECT_EQ(parsed.counts.malformed, 0u);
+  const SocketRecord& old = parsed.sockets[0];
+  EXPECT_EQ(old.info_length, 104u);
+  EXPECT_TRUE(HALFOPEN_HAS_TCPI(old, tcpi_total_retrans));
+  EXPECT_FALSE(HALFOPEN_HAS_TCPI(old, tcpi_pacing_rate));
+  EXPECT_FALSE(HALFOPEN_HAS_TCPI(old, tcpi_bytes_acked));
+}
+
+TEST(InetDiagParser, FutureLongerTcpInfoIsAccepted) {
+  const auto datagrams = EditFirstDatagram(0, [](std::vector<Bytes>* m) {
+    (*m)[0] = testing::WithInfoLength((*m)[0], 400);
+  });
+  const Parsed parsed = ParseAll(datagrams);
+  EXPECT_EQ(parsed.counts.malformed, 0u);
+  EXPECT_EQ(parsed.sockets[0].info_length, sizeof(struct tcp_info));
+}
+
+TEST(InetDiagParser, AttributeOverrunningItsMessageSkipsOnlyThatSocket) {
+  const Parsed whole = ParseAll(LoadRecording("linux-6.18-legacy.diag"));
+  const auto datagrams = EditFirstDatagram(1, [](std::vector<Bytes>* m) {
+    Bytes& message = (*m)[1];
+    const std::size_t first_attribute =
+        sizeof(nlmsghdr) + sizeof(inet_diag_msg);
+    const std::uint16_t huge = 0xfff0;
+    std::memcpy(message.data() + first_attribute, &huge, 2);
+  });
+  const Parsed parsed = ParseAll(datagrams);
+  EXPECT_EQ(parsed.counts.malformed, 1u);
+  EXPECT_EQ(parsed.sockets.size(), whole.sockets.size() - 1);
+  EXPECT_EQ(parsed.end, DatagramEnd::kDone);
+}
+
+TEST(InetDiagParser, TruncatedDiagMessageIsSkippedAndTheRestUsed) {
+  const Parsed whole = ParseAll(LoadRecording("linux-6.18-legacy.diag"));
+  const auto datagrams = EditFirstDatagram(2, [](std::vector<Bytes>* m) {
+    Bytes& message = (*m)[2];
+    message.resize(sizeof(nlmsghdr) + 40);  // half an inet_diag_msg
+    testing::SetHeaderWord(&message, 0,
+                           static_cast<std::uint32_t>(message.size()));
+  });
+  const Parsed parsed = ParseAll(datagrams);
+  EXPECT_EQ(parsed.counts.malformed, 1u);
+  EXPECT_EQ(parsed.sockets.size(), whole.sockets.size() - 1);
+}
+
+TEST(InetDiagParser, DatagramCutMidMessageKeepsTheSocketsBeforeIt) {
+  auto datagrams = LoadRecording("linux-6.18-legacy.diag");
+  const auto messages = testing::SplitMessages(datagrams[0].bytes);
+  const std::size_t keep = messages[0].size() + messages[1].size();
+  datagrams[0].bytes.resize(keep + 30);  // message 3 cut after 30 bytes
+  Collector collector;
+  ParseCounts counts;
+  std::string error;
+  EXPECT_EQ(
+      ParseDiagDatagram(datagrams[0].bytes, datagrams[0].id.sequence,
+                        datagrams[0].id.port_id, collector, &counts, &error),
+      DatagramEnd::kMore);
+  EXPECT_EQ(collector.sockets.size(), 2u);
+  EXPECT_EQ(counts.malformed, 1u);
+}
+
+TEST(InetDiagParser, ShortHeaderAtTheEndIsCounted) {
+  auto datagrams = LoadRecording("linux-6.18-legacy.diag");
+  const auto messages = testing::SplitMessages(datagrams[0].bytes);
+  datagrams[0].bytes.resize(messages[0].size() + 8);
+  Collector collector;
+  ParseCounts counts;
+  std::string error;
+  ParseDiagDatagram(datagrams[0].bytes, datagrams[0].id.sequence,
+                    datagrams[0].id.port_id, collector, &counts, &error);
+  EXPECT_EQ(collector.sockets.size(), 1u);
+  EXPECT_EQ(counts.malformed, 1u);
+}
+
+TEST(InetDiagParser, UnknownStateAndTimerArePassedThrough) {
+  const auto datagrams = EditFirstDatagram(0, [](std::vector<Bytes>* m) {
+    testing::SetDiagByte(&(*m)[0], 1, 99);  // idiag_state
+    testing::SetDiagByte(&(*m)[0], 2, 5);   // idiag_timer: delayed ACK
+  });
+  const Parsed parsed = ParseAll(datagrams);
+  EXPECT_EQ(parsed.counts.malformed, 0u);
+  EXPECT_EQ(parsed.sockets[0].state, 99);
+  EXPECT_EQ(parsed.sockets[0].timer, 5);
+}
+
+TEST(InetDiagParser, MessagesOfAnotherRequestAreSkippedAndCounted) {
+  const auto datagrams = EditFirstDatagram(0, [](std::vector<Bytes>* m) {
+    testing::SetHeaderWord(&(*m)[0], 8, 4242);   // nlmsg_seq
+    testing::SetHeaderWord(&(*m)[1], 12, 4242);  // nlmsg_pid
+  });
+  const Parsed whole = ParseAll(LoadRecording("linux-6.18-legacy.diag"));
+  const Parsed parsed = ParseAll(datagrams);
+  EXPECT_EQ(parsed.counts.foreign, 2u);
+  EXPECT_EQ(parsed.sockets.size(), whole.sockets.size() - 2);
+}
+
+TEST(InetDiagParser, NetlinkErrorNamesTheErrno) {
+  struct {
+    nlmsghdr header;
+    nlmsgerr error;
+  } reply{};
+  reply.header.nlmsg_len = sizeof reply;
+  reply.header.nlmsg_type = NLMSG_ERROR;
+  reply.header.nlmsg_seq = 7;
+  reply.error.error = -ENOENT;
+  Bytes bytes(sizeof reply);
+  std::memcpy(bytes.data(), &reply, sizeof reply);
+  Collector collector;
+  ParseCounts counts;
+  std::string error;
+  EXPECT_EQ(ParseDiagDatagram(bytes, 7, 0, collector, &counts, &error),
+            DatagramEnd::kError);
+  EXPECT_EQ(error, "the kernel answered ENOENT (No such file or directory)");
+}
+
+TEST(InetDiagParser, DoneCarryingAnErrorIsAnError) {
+  struct {
+    nlmsghdr header;
+    int status;
+  } reply{};
+  reply.header.nlmsg_len = sizeof reply;
+  reply.header.nlmsg_type = NLMSG_DONE;
+  reply.status = -EINTR;
+  Bytes bytes(sizeof reply);
+  std::memcpy(bytes.data(), &reply, sizeof reply);
+  Collector collector;
+  ParseCounts counts;
+  std::string error;
+  EXPECT_EQ(ParseDiagDatagram(bytes, 0, 0, collector, &counts, &error),
+            DatagramEnd::kError);
+  EXPECT_EQ(error, "the dump ended with EINTR (Interrupted system call)");
+}
+
+}  // namespace
+}  // namespace halfopen
