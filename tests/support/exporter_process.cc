@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <regex>
+#include <thread>
 
 namespace halfopen::testing {
 
@@ -27,6 +28,24 @@ ExporterProcess::ExporterProcess(const std::vector<std::string>& flags,
 HttpResponse ExporterProcess::Get(const std::string& path) const {
   if (netns_ != nullptr) return netns_->HttpGet("127.0.0.1", port_, path);
   return HttpGet("127.0.0.1", port_, path);
+}
+
+std::string ExporterProcess::ScrapeUntil(
+    const std::function<bool(const std::string&)>& done,
+    std::chrono::milliseconds timeout, bool* satisfied) const {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::string body;
+  *satisfied = false;
+  while (!*satisfied && std::chrono::steady_clock::now() < deadline) {
+    const HttpResponse response = Get("/metrics");
+    if (response.status != 200) break;
+    body = response.body;
+    *satisfied = done(body);
+    if (!*satisfied) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  return body;
 }
 
 int PromtoolCheckMetrics(const std::string& exposition, std::string* output) {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,6 +27,13 @@ class ExporterProcess {
   Process& process() { return *process_; }
 
   HttpResponse Get(const std::string& path) const;
+
+  /// Scrapes /metrics until `done` holds for the body or `timeout` passes
+  /// (polling, bounded). Returns the last body; *satisfied says whether
+  /// `done` held.
+  std::string ScrapeUntil(const std::function<bool(const std::string&)>& done,
+                          std::chrono::milliseconds timeout,
+                          bool* satisfied) const;
 
  private:
   const NetNs* netns_;

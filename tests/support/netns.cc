@@ -98,19 +98,28 @@ std::string NetNs::ReadProcNet(const std::string& file) const {
 
 bool ConnectWithVeth(const NetNs& a, const std::string& address_a,
                      const NetNs& b, const std::string& address_b,
-                     std::string* error) {
+                     std::string* error, VethPair* pair,
+                     const std::string& address6_a,
+                     const std::string& address6_b) {
   static std::atomic<int> counter{0};
   const std::string suffix =
       std::to_string(getpid() % 100000) + "x" + std::to_string(counter++);
   const std::string end_a = "va" + suffix, end_b = "vb" + suffix;
-  const std::string commands[] = {
+  std::vector<std::string> commands = {
       "ip link add " + end_a + " netns " + a.name() + " type veth peer name " +
           end_b + " netns " + b.name(),
       "ip -n " + a.name() + " addr add " + address_a + "/24 dev " + end_a,
       "ip -n " + b.name() + " addr add " + address_b + "/24 dev " + end_b,
-      "ip -n " + a.name() + " link set " + end_a + " up",
-      "ip -n " + b.name() + " link set " + end_b + " up",
   };
+  if (!address6_a.empty()) {
+    commands.push_back("ip -n " + a.name() + " addr add " + address6_a +
+                       "/64 dev " + end_a + " nodad");
+    commands.push_back("ip -n " + b.name() + " addr add " + address6_b +
+                       "/64 dev " + end_b + " nodad");
+  }
+  commands.push_back("ip -n " + a.name() + " link set " + end_a + " up");
+  commands.push_back("ip -n " + b.name() + " link set " + end_b + " up");
+  if (pair != nullptr) *pair = {end_a, end_b};
   for (const auto& command : commands) {
     if (RunCommand(command, error) != 0) {
       *error = command + ": " + *error;

@@ -65,11 +65,21 @@ class NetNs {
   bool ok_ = false;
 };
 
+/// The interface names of a veth pair: end_a lives in namespace a.
+struct VethPair {
+  std::string end_a;
+  std::string end_b;
+};
+
 /// Joins two namespaces with a veth pair and gives each end an address in
-/// a /24 (e.g. "10.200.1.1" and "10.200.1.2"). Returns false on failure
-/// with *error set. Interfaces vanish with their namespaces.
+/// a /24 (e.g. "10.200.1.1" and "10.200.1.2") and, when given, an IPv6
+/// address in a /64 (without duplicate-address detection, so it is usable
+/// at once). Returns false on failure with *error set. Interfaces vanish
+/// with their namespaces.
 bool ConnectWithVeth(const NetNs& a, const std::string& address_a,
                      const NetNs& b, const std::string& address_b,
-                     std::string* error);
+                     std::string* error, VethPair* pair = nullptr,
+                     const std::string& address6_a = "",
+                     const std::string& address6_b = "");
 
 }  // namespace halfopen::testing

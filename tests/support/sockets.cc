@@ -77,6 +77,28 @@ Fd ConnectNonBlocking(const std::string& ip, int port) {
   return fd;
 }
 
+Fd ConnectBlocking(const std::string& ip, int port) {
+  sockaddr_storage address;
+  socklen_t length;
+  if (!MakeAddress(ip, port, &address, &length)) return Fd();
+  Fd fd(socket(address.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (connect(fd.get(), reinterpret_cast<sockaddr*>(&address), length) != 0) {
+    return Fd();
+  }
+  return fd;
+}
+
+bool SendUdp(const std::string& ip, int port, std::size_t bytes) {
+  sockaddr_storage address;
+  socklen_t length;
+  if (!MakeAddress(ip, port, &address, &length)) return false;
+  Fd fd(socket(address.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  const std::vector<char> payload(bytes, 0);
+  return sendto(fd.get(), payload.data(), payload.size(), 0,
+                reinterpret_cast<sockaddr*>(&address),
+                length) == static_cast<ssize_t>(bytes);
+}
+
 long long CounterFromProcText(const std::string& text,
                               const std::string& prefix,
                               const std::string& name) {

@@ -30,6 +30,14 @@ Fd ListenTcp(const std::string& ip, int backlog, int* port);
 /// kernel). Invalid on failure other than EINPROGRESS.
 Fd ConnectNonBlocking(const std::string& ip, int port);
 
+/// A blocking connect to ip:port: returns once the handshake completed
+/// (invalid on failure).
+Fd ConnectBlocking(const std::string& ip, int port);
+
+/// Sends one UDP datagram of `bytes` zero bytes to ip:port and closes the
+/// socket. Used to fill a rate limiter's bucket so that what follows waits.
+bool SendUdp(const std::string& ip, int port, std::size_t bytes);
+
 /// The kernel's view of a counter in a /proc/net/netstat or /proc/net/snmp
 /// text, e.g. ("TcpExt", "ListenOverflows"); -1 when absent.
 long long CounterFromProcText(const std::string& text,
