@@ -39,6 +39,7 @@ struct CollectorOptionSpec {
   std::string flag;
   std::string help;
   std::string default_value;
+  bool is_bool = false;  ///< Then also `--no-<flag>`; values true/false.
 };
 
 /// Objects that several collectors share (e.g. the socket-table walker),

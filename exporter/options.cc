@@ -84,7 +84,8 @@ FlagSet BuildFlagSet(const CollectorCatalog& catalog) {
                "Enable the " + spec.name + " collector: " + spec.help,
                spec.enabled_by_default ? "true" : "false", true});
     for (const auto& option : spec.options) {
-      flags.Add({option.flag, option.help, option.default_value, false});
+      flags.Add(
+          {option.flag, option.help, option.default_value, option.is_bool});
     }
   }
   flags.Add({"collector.disable-defaults",

@@ -44,4 +44,20 @@ double SynGiveUpSeconds(int tcp_syn_retries, int tcp_syn_linear_timeouts) {
          DoublingSum(2 * kTimeoutInitSeconds, std::max(tcp_syn_retries, 0));
 }
 
+double SynRemainingSeconds(int tcp_syn_retries, int tcp_syn_linear_timeouts,
+                           int retransmits, double expires_seconds) {
+  const int linear = std::max(tcp_syn_linear_timeouts, 0);
+  const int last = std::max(tcp_syn_retries, 0) + linear;
+  double remaining = std::max(expires_seconds, 0.0);
+  for (int k = std::max(retransmits, 0) + 1; k <= last; ++k) {
+    const double interval =
+        k <= linear
+            ? kTimeoutInitSeconds
+            : std::min(kTimeoutInitSeconds * (1 << std::min(k - linear, 20)),
+                       kRtoMaxSeconds);
+    remaining += interval;
+  }
+  return remaining;
+}
+
 }  // namespace halfopen

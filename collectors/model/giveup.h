@@ -28,4 +28,11 @@ double SynAckGiveUpSeconds(int tcp_synack_retries);
 /// give 131 s; (6, 0) gives 127 s.
 double SynGiveUpSeconds(int tcp_syn_retries, int tcp_syn_linear_timeouts);
 
+/// Seconds left before connect() fails for a SYN_SENT socket that has
+/// retransmitted its SYN `retransmits` times and whose timer fires in
+/// `expires_seconds`: that wait plus every later interval of the schedule
+/// that SynGiveUpSeconds() sums.
+double SynRemainingSeconds(int tcp_syn_retries, int tcp_syn_linear_timeouts,
+                           int retransmits, double expires_seconds);
+
 }  // namespace halfopen

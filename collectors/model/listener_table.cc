@@ -56,7 +56,16 @@ void ListenerTable::AddListener(const SocketRecord& socket) {
   listeners_.push_back(listener);
 }
 
-void ListenerTable::AttributeHandshake(const SocketRecord& socket) {
+bool ListenerTable::Listens(std::uint8_t family, const Address& address,
+                            std::uint16_t port) const {
+  const auto [first, last] = by_port_.equal_range(port);
+  for (auto it = first; it != last; ++it) {
+    if (MatchScore(listeners_[it->second], family, address) > 0) return true;
+  }
+  return false;
+}
+
+const Listener* ListenerTable::AttributeHandshake(const SocketRecord& socket) {
   Listener* best = nullptr;
   int best_score = 0;
   const auto [first, last] = by_port_.equal_range(socket.local_port);
@@ -73,10 +82,14 @@ void ListenerTable::AttributeHandshake(const SocketRecord& socket) {
   }
   if (best == nullptr) {
     ++unattributed_;
-    return;
+    return nullptr;
   }
   ++best->syn_recv;
-  if (socket.retrans > 0) ++best->syn_recv_retransmitting;
+  if (socket.retrans > 0) {
+    ++best->syn_recv_retransmitting;
+    if (best->QueueFull()) ++best->orphaned_handshakes;
+  }
+  return best;
 }
 
 }  // namespace halfopen

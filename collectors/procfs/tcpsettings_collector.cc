@@ -1,4 +1,3 @@
-#include <charconv>
 #include <map>
 #include <optional>
 #include <string>
@@ -7,6 +6,7 @@
 #include "collectors/collector.h"
 #include "collectors/family.h"
 #include "collectors/model/giveup.h"
+#include "collectors/procfs/sysctl.h"
 #include "collectors/sources/procfs_reader.h"
 
 namespace halfopen {
@@ -65,25 +65,6 @@ const Setting kSettings[] = {
 };
 
 using Values = std::map<std::string, double>;
-
-Status ParseSetting(const std::string& path, const std::string& text,
-                    double* value) {
-  std::string_view trimmed(text);
-  while (!trimmed.empty() &&
-         (trimmed.back() == '\n' || trimmed.back() == ' ')) {
-    trimmed.remove_suffix(1);
-  }
-  long long parsed = 0;
-  const auto [end, ec] =
-      std::from_chars(trimmed.data(), trimmed.data() + trimmed.size(), parsed);
-  if (trimmed.empty() || ec != std::errc() ||
-      end != trimmed.data() + trimmed.size()) {
-    return Status::Error(path + ": \"" + std::string(trimmed) +
-                         "\" is not a whole number");
-  }
-  *value = static_cast<double>(parsed);
-  return Status::Ok();
-}
 
 void AddGauge(const std::string& name, const std::string& help, double value,
               std::vector<prometheus::MetricFamily>* out) {
@@ -146,17 +127,13 @@ class TcpSettingsCollector : public Collector {
                  std::vector<prometheus::MetricFamily>* out) override {
     Values values;
     for (const auto& setting : kSettings) {
-      // A setting this kernel does not have is simply absent.
-      if (!reader_.Exists(setting.path)) continue;
-      std::string text;
-      Status status = reader_.Read(setting.path, &text);
-      double value = 0;
-      if (status.ok()) {
-        status = ParseSetting(reader_.PathOf(setting.path), text, &value);
-      }
+      std::optional<double> value;
+      Status status = ReadSysctl(reader_, setting.path, &value);
       if (!status.ok()) return status;
-      values[setting.path] = value;
-      AddGauge(setting.metric, setting.help, value, out);
+      // A setting this kernel does not have is simply absent.
+      if (!value) continue;
+      values[setting.path] = *value;
+      AddGauge(setting.metric, setting.help, *value, out);
     }
     AddGiveUps(values, out);
     return Status::Ok();

@@ -9,6 +9,7 @@
 #include "collectors/collector.h"
 #include "collectors/model/listener_table.h"
 #include "collectors/model/socket_stats.h"
+#include "collectors/model/suspicion_tracker.h"
 #include "collectors/sockdiag/inet_diag_parser.h"
 #include "collectors/sources/diag_source.h"
 
@@ -21,17 +22,26 @@ struct SocketWalk {
   ListenerTable listeners;
   ParseCounts counts;
   double duration_seconds = 0;
+  /// Not ok when the kernel settings or interface addresses could not be
+  /// read; the suspicion summary then used the kernel defaults.
+  Status suspicion_status;
+  SuspicionSummary suspicion;
 };
 
 /// Walks the socket table at most once per scrape, feeding every consumer
-/// (state and timer counts, listeners) from the one stream of sockets, and
-/// hands the result to each collector of that scrape. Thread-safe.
+/// (state and timer counts, listeners, the suspicion model) from the one
+/// stream of sockets, and hands the result to each collector of that scrape.
+/// Thread-safe.
 class SocketWalker {
  public:
   using SourceFactory = std::function<std::unique_ptr<DiagSource>()>;
 
-  explicit SocketWalker(SourceFactory make_source)
-      : make_source_(std::move(make_source)) {}
+  /// `procfs` is where the namespace's TCP sysctls are read for scoring.
+  SocketWalker(SourceFactory make_source, std::string procfs,
+               SuspicionConfig suspicion)
+      : make_source_(std::move(make_source)),
+        procfs_(std::move(procfs)),
+        suspicion_config_(suspicion) {}
 
   /// The walk for `scrape`, running it if this is the first request for it.
   std::shared_ptr<const SocketWalk> ForScrape(const Scrape& scrape);
@@ -44,13 +54,22 @@ class SocketWalker {
 
   /// The walker shared by every socket collector of `context`: it reads the
   /// recording named by --collector.sockets.replay when given, else the
-  /// kernel with the request mode of --collector.sockets.request.
+  /// kernel with the request mode of --collector.sockets.request, and
+  /// scores with the --suspects.* tunables (validated by the halfopen
+  /// collector's factory).
   static std::shared_ptr<SocketWalker> Shared(const CollectorContext& context);
+
+  /// The --suspects.* flags as a config; false with *error naming the flag
+  /// when one is malformed.
+  static bool ParseSuspicionConfig(const CollectorContext& context,
+                                   SuspicionConfig* config, std::string* error);
 
  private:
   std::shared_ptr<const SocketWalk> Walk();
 
   const SourceFactory make_source_;
+  const std::string procfs_;
+  const SuspicionConfig suspicion_config_;
   mutable std::mutex mu_;
   std::uint64_t last_scrape_ = 0;
   std::shared_ptr<const SocketWalk> last_;

@@ -1,0 +1,181 @@
+#include "collectors/model/suspicion.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "collectors/model/giveup.h"
+
+namespace halfopen {
+namespace {
+
+// Score for a count of unanswered attempts: index = count, the last entry
+// holds for every larger count. Each table rises, so the rules are monotone.
+template <std::size_t N>
+double FromTable(const double (&table)[N], unsigned count) {
+  return table[std::min<std::size_t>(count, N - 1)];
+}
+
+// Consecutive RTOs: the threshold (0.5) is crossed at the third, about
+// 1.4 s into a stall at the minimum RTO, which a live but lossy path almost
+// never reaches because any ACK resets the count.
+constexpr double kRetransmitTable[] = {0, 0.3, 0.45, 0.7, 0.85, 0.92, 0.96};
+// Unanswered keepalive probes: a live peer answers each within one RTT, so
+// one outstanding probe is weak and two are strong.
+constexpr double kKeepaliveTable[] = {0, 0.45, 0.8, 0.9, 0.95, 0.97};
+// Unanswered zero-window probes: a live peer that merely does not read
+// still answers each probe, which resets the count to 0.
+constexpr double kZeroWindowTable[] = {0, 0.3, 0.6, 0.8, 0.9, 0.95};
+// SYN retransmissions (1 s apart at first on Linux 6.5+).
+constexpr double kHandshakeTable[] = {0, 0.35, 0.6, 0.75, 0.85, 0.9, 0.95};
+// idle_unprotected is a risk, not evidence: always below the threshold.
+constexpr double kIdleUnprotectedScore = 0.2;
+
+constexpr double kInfinity = std::numeric_limits<double>::infinity();
+
+double Seconds(std::uint32_t milliseconds) { return milliseconds / 1000.0; }
+
+// 0 at `start` seconds of ACK silence, 1 from `start + span` on.
+double SilenceWeight(const SocketRecord& socket, double start, double span) {
+  if (!HALFOPEN_HAS_TCPI(socket, tcpi_last_ack_recv)) return 1;
+  const double silence = Seconds(socket.info.tcpi_last_ack_recv);
+  return std::clamp((silence - start) / span, 0.0, 1.0);
+}
+
+double RetransmitEta(const SocketRecord& socket, const KernelSettings& k) {
+  const double budget = RetransmitGiveUpSeconds(k.tcp_retries2);
+  if (!HALFOPEN_HAS_TCPI(socket, tcpi_rto) ||
+      !HALFOPEN_HAS_TCPI(socket, tcpi_retransmits)) {
+    return budget;
+  }
+  const int r = socket.info.tcpi_retransmits;
+  if (r == 0) return budget;
+  // After r back-offs the armed RTO is rto0 * 2^r; the first retransmission
+  // went out rto0 * (2^r - 2) plus the part of the current RTO already gone.
+  const double rto_now = socket.info.tcpi_rto / 1e6;
+  const double rto0 = rto_now / std::ldexp(1.0, std::min(r, 30));
+  const double elapsed = rto0 * (std::ldexp(1.0, std::min(r, 30)) - 2) +
+                         std::max(0.0, rto_now - Seconds(socket.expires_ms));
+  return std::max(0.0, budget - elapsed);
+}
+
+unsigned Probes(const SocketRecord& socket) {
+  return HALFOPEN_HAS_TCPI(socket, tcpi_probes) ? socket.info.tcpi_probes
+                                                : socket.retrans;
+}
+
+}  // namespace
+
+const char* ReasonLabel(Reason reason) {
+  switch (reason) {
+    case Reason::kRetransmitStall:
+      return "retransmit_stall";
+    case Reason::kKeepaliveUnanswered:
+      return "keepalive_unanswered";
+    case Reason::kZeroWindowStall:
+      return "zero_window_stall";
+    case Reason::kHandshakeStalled:
+      return "handshake_stalled";
+    case Reason::kAcceptQueueOrphan:
+      return "accept_queue_orphan";
+    case Reason::kPeerMissing:
+      return "peer_missing";
+    case Reason::kIdleUnprotected:
+      return "idle_unprotected";
+  }
+  return "unknown";
+}
+
+bool IsEstablishedLike(const SocketRecord& socket) {
+  switch (socket.state) {
+    case kTcpEstablished:
+    case kTcpCloseWait:
+    case kTcpFinWait1:
+    case kTcpClosing:
+    case kTcpLastAck:
+      return true;
+    default:
+      return false;
+  }
+}
+
+double RetransmitStallScore(const SocketRecord& socket) {
+  if (!IsEstablishedLike(socket) || socket.timer != kTimerRetransmit ||
+      !HALFOPEN_HAS_TCPI(socket, tcpi_retransmits)) {
+    return 0;
+  }
+  // Consecutive RTOs say how long the stall has lasted; ACK silence confirms
+  // that not even duplicate ACKs came back (1 s of it gives nothing, 3 s
+  // more gives full weight).
+  return FromTable(kRetransmitTable, socket.info.tcpi_retransmits) *
+         SilenceWeight(socket, 1.0, 2.0);
+}
+
+double KeepaliveUnansweredScore(const SocketRecord& socket) {
+  if (!IsEstablishedLike(socket) || socket.timer != kTimerKeepalive) return 0;
+  return FromTable(kKeepaliveTable, Probes(socket));
+}
+
+double ZeroWindowStallScore(const SocketRecord& socket) {
+  if (!IsEstablishedLike(socket) || socket.timer != kTimerPersist) return 0;
+  return FromTable(kZeroWindowTable, Probes(socket));
+}
+
+double HandshakeStalledScore(const SocketRecord& socket) {
+  if (socket.state != kTcpSynSent) return 0;
+  return FromTable(kHandshakeTable, socket.retrans);
+}
+
+double IdleUnprotectedScore(const SocketRecord& socket,
+                            const ScoringConfig& config) {
+  if (socket.state != kTcpEstablished || socket.timer != kTimerNone ||
+      !HALFOPEN_HAS_TCPI(socket, tcpi_last_data_recv)) {
+    return 0;
+  }
+  const double idle = Seconds(std::min(socket.info.tcpi_last_data_sent,
+                                       socket.info.tcpi_last_data_recv));
+  return idle >= config.idle_threshold_seconds ? kIdleUnprotectedScore : 0;
+}
+
+Verdict ScoreSocket(const SocketRecord& socket, const ScoringConfig& config) {
+  const std::pair<Reason, double> scores[] = {
+      {Reason::kRetransmitStall, RetransmitStallScore(socket)},
+      {Reason::kKeepaliveUnanswered, KeepaliveUnansweredScore(socket)},
+      {Reason::kZeroWindowStall, ZeroWindowStallScore(socket)},
+      {Reason::kHandshakeStalled, HandshakeStalledScore(socket)},
+      {Reason::kIdleUnprotected, IdleUnprotectedScore(socket, config)},
+  };
+  Verdict verdict;
+  for (const auto& [reason, score] : scores) {
+    if (score > verdict.score) verdict = {reason, score};
+  }
+  return verdict;
+}
+
+double GiveUpEtaSeconds(const SocketRecord& socket,
+                        const KernelSettings& settings) {
+  if (socket.state == kTcpSynSent) {
+    return SynRemainingSeconds(settings.tcp_syn_retries,
+                               settings.tcp_syn_linear_timeouts, socket.retrans,
+                               Seconds(socket.expires_ms));
+  }
+  switch (socket.timer) {
+    case kTimerRetransmit:
+      return RetransmitEta(socket, settings);
+    case kTimerKeepalive:
+      return Seconds(socket.expires_ms) +
+             std::max(0, settings.keepalive_probes -
+                             static_cast<int>(Probes(socket))) *
+                 settings.keepalive_intvl_seconds;
+    case kTimerPersist:
+      return std::max(0.0, RetransmitGiveUpSeconds(settings.tcp_retries2) -
+                               RetransmitGiveUpSeconds(
+                                   static_cast<int>(Probes(socket)) - 1));
+    case kTimerTimeWait:
+      return Seconds(socket.expires_ms);
+    default:
+      return kInfinity;
+  }
+}
+
+}  // namespace halfopen

@@ -1,0 +1,70 @@
+#pragma once
+
+#include <cstddef>
+
+#include "collectors/model/kernel_settings.h"
+#include "collectors/sockdiag/socket_record.h"
+
+namespace halfopen {
+
+/// Why a connection is suspected of being half-open. Label values of
+/// halfopen_suspects{reason} and halfopen_suspect_score{reason}; see
+/// docs/suspicion-model.md for the evidence behind each.
+enum class Reason {
+  kRetransmitStall,
+  kKeepaliveUnanswered,
+  kZeroWindowStall,
+  kHandshakeStalled,
+  kAcceptQueueOrphan,
+  kPeerMissing,
+  kIdleUnprotected,
+};
+inline constexpr std::size_t kReasonCount = 7;
+
+/// The label value, e.g. "retransmit_stall".
+const char* ReasonLabel(Reason reason);
+
+/// Tunables of the per-connection rules.
+struct ScoringConfig {
+  /// ESTABLISHED with no timer and idle at least this long is
+  /// idle_unprotected.
+  double idle_threshold_seconds = 600;
+};
+
+/// A connection's strongest reason and its score in [0, 1]. score 0 means no
+/// evidence (reason is then meaningless).
+struct Verdict {
+  Reason reason = Reason::kRetransmitStall;
+  double score = 0;
+};
+
+/// The scores the kernel-visible evidence of one socket earns, each rule on
+/// its own. Pure; monotone in every piece of evidence. The local-pair
+/// reasons (peer_missing, accept_queue_orphan) need the whole table and are
+/// decided by SuspicionTracker.
+double RetransmitStallScore(const SocketRecord& socket);
+double KeepaliveUnansweredScore(const SocketRecord& socket);
+double ZeroWindowStallScore(const SocketRecord& socket);
+double HandshakeStalledScore(const SocketRecord& socket);
+double IdleUnprotectedScore(const SocketRecord& socket,
+                            const ScoringConfig& config);
+
+/// The score peer_missing and accept_queue_orphan give an ESTABLISHED end
+/// whose counterpart on this host is gone.
+inline constexpr double kLocalPeerGoneScore = 0.9;
+
+/// The highest-scoring per-socket reason (ties: the first in Reason order).
+Verdict ScoreSocket(const SocketRecord& socket, const ScoringConfig& config);
+
+/// Seconds until the kernel gives up on this socket under `settings`, from
+/// its timer: retransmission and zero-window probes from tcp_retries2's
+/// time budget, keepalive from the remaining probes, SYN_SENT from the SYN
+/// schedule; +infinity when no timer will ever end it (idle, no keepalive).
+/// Per-socket overrides (TCP_USER_TIMEOUT, TCP_KEEPCNT …) are invisible.
+double GiveUpEtaSeconds(const SocketRecord& socket,
+                        const KernelSettings& settings);
+
+/// True when the local end is established enough to be half-open.
+bool IsEstablishedLike(const SocketRecord& socket);
+
+}  // namespace halfopen

@@ -1,0 +1,69 @@
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "collectors/model/kernel_settings.h"
+#include "collectors/model/listener_table.h"
+#include "collectors/model/local_pairs.h"
+#include "collectors/model/suspicion.h"
+
+namespace halfopen {
+
+/// Tunables of the model as a whole (flags --suspects.*).
+struct SuspicionConfig {
+  double threshold = 0.5;  ///< A connection is a suspect from this score on.
+  std::size_t top_k = 10;  ///< How many suspects get their own series.
+  ScoringConfig scoring;
+};
+
+/// One of the top-K suspects, with what its labels need.
+struct Suspect {
+  Reason reason = Reason::kRetransmitStall;
+  double score = 0;
+  double eta_seconds = 0;
+  std::uint8_t family = 0;
+  std::uint8_t state = 0;
+  std::array<std::uint8_t, 16> local_address{};
+  std::array<std::uint8_t, 16> peer_address{};
+  std::uint16_t local_port = 0;
+  std::uint16_t peer_port = 0;
+};
+
+/// The results of one walk.
+struct SuspicionSummary {
+  std::array<std::uint64_t, kReasonCount> suspects{};  ///< By Reason.
+  std::uint64_t idle_unprotected = 0;
+  std::vector<Suspect> top;  ///< Highest score first, at most top_k.
+};
+
+/// Scores every connection of one streaming walk. Connections whose peer is
+/// elsewhere are decided on the spot; those with both ends on this host wait
+/// in a LocalPairTable until the walk ends, because their counterpart may
+/// come later. Memory: O(K + local pairs).
+class SuspicionTracker {
+ public:
+  SuspicionTracker(const SuspicionConfig& config,
+                   const KernelSettings& settings,
+                   const LocalAddresses& local_addresses);
+
+  /// A socket of the walk. For a SYN_RECV request socket, `listener` is
+  /// the listener it was attributed to (or nullptr).
+  void OnSocket(const SocketRecord& socket, const Listener* listener);
+
+  /// Decides the local pairs and returns the summary. Call once, at the end.
+  SuspicionSummary Finish(const ListenerTable& listeners);
+
+ private:
+  void Count(const Suspect& suspect);
+
+  const SuspicionConfig config_;
+  const KernelSettings settings_;
+  const LocalAddresses& local_addresses_;
+  LocalPairTable pairs_;
+  SuspicionSummary summary_;
+};
+
+}  // namespace halfopen
