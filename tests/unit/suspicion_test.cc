@@ -1,0 +1,183 @@
+#include "collectors/model/suspicion.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "collectors/model/giveup.h"
+
+namespace halfopen {
+namespace {
+
+// An ESTABLISHED connection with tcp_info, recently active, no timer.
+SocketRecord Healthy() {
+  SocketRecord socket;
+  socket.family = 2;
+  socket.state = kTcpEstablished;
+  socket.timer = kTimerNone;
+  socket.info_length = sizeof socket.info;
+  socket.info.tcpi_rto = 204000;
+  socket.info.tcpi_last_ack_recv = 20;
+  socket.info.tcpi_last_data_recv = 20;
+  socket.info.tcpi_last_data_sent = 20;
+  return socket;
+}
+
+SocketRecord Stalled(unsigned retransmits, std::uint32_t silence_ms) {
+  SocketRecord socket = Healthy();
+  socket.timer = kTimerRetransmit;
+  socket.info.tcpi_retransmits = static_cast<std::uint8_t>(retransmits);
+  socket.retrans = static_cast<std::uint8_t>(retransmits);
+  socket.info.tcpi_last_ack_recv = silence_ms;
+  return socket;
+}
+
+SocketRecord Probing(std::uint8_t timer, unsigned probes) {
+  SocketRecord socket = Healthy();
+  socket.timer = timer;
+  socket.info.tcpi_probes = static_cast<std::uint8_t>(probes);
+  socket.retrans = static_cast<std::uint8_t>(probes);
+  return socket;
+}
+
+SocketRecord Connecting(unsigned retransmits) {
+  SocketRecord socket = Healthy();
+  socket.state = kTcpSynSent;
+  socket.timer = kTimerRetransmit;
+  socket.retrans = static_cast<std::uint8_t>(retransmits);
+  return socket;
+}
+
+const ScoringConfig kConfig;
+
+TEST(Suspicion, HealthyConnectionsScoreExactlyZero) {
+  SocketRecord tail_loss_probe = Healthy();
+  tail_loss_probe.timer = kTimerRetransmit;  // retransmits 0: a TLP
+  SocketRecord listener = Healthy();
+  listener.state = kTcpListen;
+  SocketRecord time_wait = Healthy();
+  time_wait.state = kTcpTimeWait;
+  time_wait.timer = kTimerTimeWait;
+  SocketRecord no_info = Stalled(5, 30000);
+  no_info.info_length = 0;
+  for (const SocketRecord& socket :
+       {Healthy(), tail_loss_probe, Probing(kTimerKeepalive, 0),
+        Probing(kTimerPersist, 0), Connecting(0), listener, time_wait,
+        no_info}) {
+    EXPECT_EQ(ScoreSocket(socket, kConfig).score, 0);
+  }
+}
+
+struct Case {
+  const char* what;
+  SocketRecord socket;
+  Reason reason;
+  bool suspect;  // score >= 0.5
+};
+
+TEST(Suspicion, EachReasonFiresOnItsEvidenceAndNotWithoutIt) {
+  SocketRecord idle = Healthy();
+  idle.info.tcpi_last_data_recv = idle.info.tcpi_last_data_sent = 3600000;
+  SocketRecord idle_keepalive = idle;
+  idle_keepalive.timer = kTimerKeepalive;
+  const Case cases[] = {
+      {"dead peer, 5 RTOs, 6 s silent", Stalled(5, 6000),
+       Reason::kRetransmitStall, true},
+      {"3 RTOs, 3 s silent", Stalled(3, 3000), Reason::kRetransmitStall, true},
+      {"lossy: 2 RTOs", Stalled(2, 900), Reason::kRetransmitStall, false},
+      {"lossy: 4 RTOs but ACKs keep coming", Stalled(4, 300),
+       Reason::kRetransmitStall, false},
+      {"2 unanswered keepalive probes", Probing(kTimerKeepalive, 2),
+       Reason::kKeepaliveUnanswered, true},
+      {"1 keepalive probe in flight", Probing(kTimerKeepalive, 1),
+       Reason::kKeepaliveUnanswered, false},
+      {"2 unanswered zero-window probes", Probing(kTimerPersist, 2),
+       Reason::kZeroWindowStall, true},
+      {"peer alive, not reading: 1 probe", Probing(kTimerPersist, 1),
+       Reason::kZeroWindowStall, false},
+      {"SYN sent twice more", Connecting(2), Reason::kHandshakeStalled, true},
+      {"one SYN retransmit", Connecting(1), Reason::kHandshakeStalled, false},
+      {"idle an hour, no keepalive", idle, Reason::kIdleUnprotected, false},
+  };
+  for (const Case& c : cases) {
+    const Verdict verdict = ScoreSocket(c.socket, kConfig);
+    if (verdict.score > 0) {
+      EXPECT_EQ(verdict.reason, c.reason) << c.what;
+    }
+    EXPECT_EQ(verdict.score >= 0.5, c.suspect)
+        << c.what << " " << verdict.score;
+  }
+  EXPECT_EQ(ScoreSocket(idle_keepalive, kConfig).score, 0);
+  EXPECT_EQ(IdleUnprotectedScore(idle, kConfig), 0.2);
+  ScoringConfig patient;
+  patient.idle_threshold_seconds = 7200;
+  EXPECT_EQ(IdleUnprotectedScore(idle, patient), 0);
+}
+
+TEST(Suspicion, DeadPeerScoresAtLeastPointEightWithinTenSeconds) {
+  // RTO 200 ms doubling: retransmits at 0.2, 0.6, 1.4, 3.0, 6.2 s.
+  EXPECT_GE(RetransmitStallScore(Stalled(4, 3000)), 0.8);
+  EXPECT_GE(RetransmitStallScore(Stalled(5, 6200)), 0.8);
+  EXPECT_GE(KeepaliveUnansweredScore(Probing(kTimerKeepalive, 2)), 0.8);
+}
+
+TEST(Suspicion, MoreEvidenceNeverLowersTheScore) {
+  for (unsigned r = 0; r < 16; ++r) {
+    for (std::uint32_t silence = 0; silence < 20000; silence += 250) {
+      const double score = RetransmitStallScore(Stalled(r, silence));
+      EXPECT_LE(score, RetransmitStallScore(Stalled(r + 1, silence)));
+      EXPECT_LE(score, RetransmitStallScore(Stalled(r, silence + 250)));
+      EXPECT_GE(score, 0);
+      EXPECT_LE(score, 1);
+    }
+  }
+  for (unsigned n = 0; n < 16; ++n) {
+    EXPECT_LE(KeepaliveUnansweredScore(Probing(kTimerKeepalive, n)),
+              KeepaliveUnansweredScore(Probing(kTimerKeepalive, n + 1)));
+    EXPECT_LE(ZeroWindowStallScore(Probing(kTimerPersist, n)),
+              ZeroWindowStallScore(Probing(kTimerPersist, n + 1)));
+    EXPECT_LE(HandshakeStalledScore(Connecting(n)),
+              HandshakeStalledScore(Connecting(n + 1)));
+  }
+}
+
+TEST(GiveUpEta, RetransmitCountsFromTheFirstRetransmission) {
+  // Third RTO armed at 1.6 s, 1.0 s to go: the first retransmission went
+  // out 0.2*(8-2) + 0.6 = 1.8 s ago (at 0.2 s, then 0.6 s, 1.4 s).
+  SocketRecord socket = Stalled(3, 2000);
+  socket.info.tcpi_rto = 1600000;
+  socket.expires_ms = 1000;
+  EXPECT_NEAR(GiveUpEtaSeconds(socket, KernelSettings{}), 924.6 - 1.8, 1e-6);
+  KernelSettings short_budget;
+  short_budget.tcp_retries2 = 6;
+  EXPECT_NEAR(GiveUpEtaSeconds(socket, short_budget), 25.4 - 1.8, 1e-6);
+}
+
+TEST(GiveUpEta, KeepaliveCountsTheRemainingProbes) {
+  SocketRecord socket = Probing(kTimerKeepalive, 2);
+  socket.expires_ms = 30000;
+  EXPECT_DOUBLE_EQ(GiveUpEtaSeconds(socket, KernelSettings{}), 30 + 7 * 75);
+  SocketRecord idle = Probing(kTimerKeepalive, 0);
+  idle.expires_ms = 7200000;
+  EXPECT_DOUBLE_EQ(GiveUpEtaSeconds(idle, KernelSettings{}),
+                   KeepaliveGiveUpSeconds(7200, 75, 9));
+}
+
+TEST(GiveUpEta, SynSentFollowsTheSynSchedule) {
+  KernelSettings settings;
+  settings.tcp_syn_linear_timeouts = 4;
+  SocketRecord fresh = Connecting(0);
+  fresh.expires_ms = 1000;
+  EXPECT_DOUBLE_EQ(GiveUpEtaSeconds(fresh, settings), 131);
+  SocketRecord late = Connecting(9);  // the last SYN went out at 67 s
+  late.expires_ms = 10000;
+  EXPECT_DOUBLE_EQ(GiveUpEtaSeconds(late, settings), 10 + 64);
+}
+
+TEST(GiveUpEta, IdleWithoutKeepaliveIsNever) {
+  EXPECT_TRUE(std::isinf(GiveUpEtaSeconds(Healthy(), KernelSettings{})));
+}
+
+}  // namespace
+}  // namespace halfopen

@@ -1,0 +1,148 @@
+#include "collectors/model/suspicion_tracker.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+
+namespace halfopen {
+namespace {
+
+SocketRecord End(const char* local, std::uint16_t local_port, const char* peer,
+                 std::uint16_t peer_port,
+                 std::uint8_t state = kTcpEstablished) {
+  SocketRecord socket;
+  socket.family = AF_INET;
+  socket.state = state;
+  socket.local_port = local_port;
+  socket.peer_port = peer_port;
+  inet_pton(AF_INET, local, socket.local_address.data());
+  inet_pton(AF_INET, peer, socket.peer_address.data());
+  socket.info_length = sizeof socket.info;
+  socket.info.tcpi_last_ack_recv = 5000;  // the peer silent for 5 s
+  socket.info.tcpi_last_data_recv = socket.info.tcpi_last_data_sent = 5000;
+  return socket;
+}
+
+SocketRecord ListenerSocket(const char* address, std::uint16_t port,
+                            std::uint32_t length, std::uint32_t limit) {
+  SocketRecord socket = End(address, port, "0.0.0.0", 0, kTcpListen);
+  socket.rqueue = length;
+  socket.wqueue = limit;
+  return socket;
+}
+
+struct Walk {
+  explicit Walk(SuspicionConfig config = {}) : tracker(config, {}, local) {}
+
+  void Add(const SocketRecord& socket) {
+    const Listener* listener = nullptr;
+    if (socket.state == kTcpListen) listeners.AddListener(socket);
+    if (socket.state == kTcpSynRecv) {
+      listener = listeners.AttributeHandshake(socket);
+    }
+    tracker.OnSocket(socket, listener);
+  }
+
+  LocalAddresses local;
+  ListenerTable listeners;
+  SuspicionTracker tracker;
+};
+
+std::uint64_t Count(const SuspicionSummary& summary, Reason reason) {
+  return summary.suspects[static_cast<std::size_t>(reason)];
+}
+
+TEST(SuspicionTracker, BothEndsPresentIsHealthy) {
+  Walk walk;
+  walk.Add(ListenerSocket("127.0.0.1", 80, 0, 128));
+  walk.Add(End("127.0.0.1", 40000, "127.0.0.1", 80));
+  walk.Add(End("127.0.0.1", 80, "127.0.0.1", 40000));
+  const auto summary = walk.tracker.Finish(walk.listeners);
+  EXPECT_EQ(Count(summary, Reason::kPeerMissing), 0u);
+  EXPECT_TRUE(summary.top.empty());
+}
+
+TEST(SuspicionTracker, EstablishedEndWithoutCounterpartIsPeerMissing) {
+  Walk walk;
+  walk.Add(End("127.0.0.1", 40000, "127.0.0.1", 80));  // before its listener
+  walk.Add(ListenerSocket("127.0.0.1", 80, 0, 128));
+  const auto summary = walk.tracker.Finish(walk.listeners);
+  EXPECT_EQ(Count(summary, Reason::kPeerMissing), 1u);
+  ASSERT_EQ(summary.top.size(), 1u);
+  EXPECT_EQ(summary.top[0].local_port, 40000);
+  EXPECT_EQ(summary.top[0].peer_port, 80);
+  EXPECT_EQ(summary.top[0].score, kLocalPeerGoneScore);
+}
+
+TEST(SuspicionTracker, CounterpartOnlyAnOrphanedRequestIsAcceptQueueOrphan) {
+  Walk walk;
+  walk.Add(ListenerSocket("127.0.0.1", 80, 2, 1));  // full
+  SocketRecord request = End("127.0.0.1", 80, "127.0.0.1", 40000, kTcpSynRecv);
+  request.info_length = 0;
+  request.retrans = 2;
+  walk.Add(request);
+  SocketRecord client = End("127.0.0.1", 40000, "127.0.0.1", 80);
+  client.info.tcpi_last_ack_recv = 100;  // just got a SYN-ACK again
+  walk.Add(client);
+  const auto summary = walk.tracker.Finish(walk.listeners);
+  EXPECT_EQ(Count(summary, Reason::kAcceptQueueOrphan), 1u);
+  EXPECT_EQ(walk.listeners.listeners()[0].orphaned_handshakes, 1u);
+}
+
+TEST(SuspicionTracker, DoesNotFlagFreshOrForwardedConnections) {
+  Walk walk;
+  walk.Add(ListenerSocket("127.0.0.1", 80, 0, 128));
+  SocketRecord fresh = End("127.0.0.1", 40000, "127.0.0.1", 80);
+  fresh.info.tcpi_last_ack_recv = 10;  // created during the dump
+  walk.Add(fresh);
+  // A local peer address with no listener: DNAT elsewhere, not missing.
+  walk.Add(End("127.0.0.1", 40001, "127.0.0.1", 8080));
+  const auto summary = walk.tracker.Finish(walk.listeners);
+  EXPECT_EQ(Count(summary, Reason::kPeerMissing), 0u);
+}
+
+TEST(SuspicionTracker, RemotePeersAreScoredOnTheSpotAndTopKIsBounded) {
+  SuspicionConfig config;
+  config.top_k = 2;
+  Walk walk(config);
+  for (std::uint8_t r : {3, 6, 4, 1}) {
+    SocketRecord socket =
+        End("10.0.0.1", static_cast<std::uint16_t>(1000 + r), "192.0.2.1", 443);
+    socket.timer = kTimerRetransmit;
+    socket.info.tcpi_retransmits = r;
+    walk.Add(socket);
+  }
+  const auto summary = walk.tracker.Finish(walk.listeners);
+  EXPECT_EQ(Count(summary, Reason::kRetransmitStall), 3u);  // r=1 is < 0.5
+  ASSERT_EQ(summary.top.size(), 2u);
+  EXPECT_EQ(summary.top[0].local_port, 1006);
+  EXPECT_EQ(summary.top[1].local_port, 1004);
+  EXPECT_GT(summary.top[0].score, summary.top[1].score);
+}
+
+TEST(SuspicionTracker, CountsIdleUnprotectedBelowTheThreshold) {
+  SuspicionConfig config;
+  config.scoring.idle_threshold_seconds = 1;
+  Walk walk(config);
+  walk.Add(End("10.0.0.1", 5000, "192.0.2.1", 443));
+  const auto summary = walk.tracker.Finish(walk.listeners);
+  EXPECT_EQ(summary.idle_unprotected, 1u);
+  EXPECT_EQ(Count(summary, Reason::kIdleUnprotected), 0u);
+}
+
+TEST(LocalAddresses, LoopbackAlwaysAndInterfacesWhenAdded) {
+  LocalAddresses local;
+  std::array<std::uint8_t, 16> address{};
+  inet_pton(AF_INET, "127.5.6.7", address.data());
+  EXPECT_TRUE(local.Contains(AF_INET, address));
+  inet_pton(AF_INET, "10.1.2.3", address.data());
+  EXPECT_FALSE(local.Contains(AF_INET, address));
+  local.Add(AF_INET, address.data());
+  EXPECT_TRUE(local.Contains(AF_INET, address));
+  std::array<std::uint8_t, 16> mapped{};
+  inet_pton(AF_INET6, "::ffff:10.1.2.3", mapped.data());
+  EXPECT_TRUE(local.Contains(AF_INET6, mapped));
+}
+
+}  // namespace
+}  // namespace halfopen
