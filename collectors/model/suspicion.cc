@@ -16,9 +16,9 @@ double FromTable(const double (&table)[N], unsigned count) {
   return table[std::min<std::size_t>(count, N - 1)];
 }
 
-// Consecutive RTOs: the threshold (0.5) is crossed at the third, about
-// 1.4 s into a stall at the minimum RTO, which a live but lossy path almost
-// never reaches because any ACK resets the count.
+// Consecutive RTOs: 0.5 needs at least the third (1.4 s into a stall at the
+// minimum RTO), and then ACK silence must confirm it (below). Any ACK that
+// advances snd_una resets the count on a live path.
 constexpr double kRetransmitTable[] = {0, 0.3, 0.45, 0.7, 0.85, 0.92, 0.96};
 // Unanswered keepalive probes: a live peer answers each within one RTT, so
 // one outstanding probe is weak and two are strong.
@@ -105,10 +105,11 @@ double RetransmitStallScore(const SocketRecord& socket) {
     return 0;
   }
   // Consecutive RTOs say how long the stall has lasted; ACK silence confirms
-  // that not even duplicate ACKs came back (1 s of it gives nothing, 3 s
-  // more gives full weight).
+  // that not even duplicate ACKs came back. Up to 2 s of silence gives
+  // nothing (a 10%-lossy live path stalls that long now and then), 6 s
+  // gives full weight (a dead peer at the minimum RTO is at its fifth RTO).
   return FromTable(kRetransmitTable, socket.info.tcpi_retransmits) *
-         SilenceWeight(socket, 1.0, 2.0);
+         SilenceWeight(socket, 2.0, 4.0);
 }
 
 double KeepaliveUnansweredScore(const SocketRecord& socket) {

@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace halfopen::testing {
 
@@ -10,5 +11,15 @@ namespace halfopen::testing {
 /// `halfopen_kernel_tcp_retries2`); nullopt when absent. +Inf/NaN parse.
 std::optional<double> SampleValue(const std::string& exposition,
                                   const std::string& series);
+
+/// The value of the first sample of `metric` whose labels contain every
+/// `name="value"` in `labels` (e.g. {"reason=\"peer_missing\"",
+/// "local_port=\"40000\""}); nullopt when none.
+std::optional<double> FindSample(const std::string& exposition,
+                                 const std::string& metric,
+                                 const std::vector<std::string>& labels);
+
+/// The largest value among the samples of `metric`, or 0 when it has none.
+double MaxSample(const std::string& exposition, const std::string& metric);
 
 }  // namespace halfopen::testing

@@ -88,6 +88,22 @@ Fd ConnectBlocking(const std::string& ip, int port) {
   return fd;
 }
 
+Fd Accept(const Fd& listener) {
+  return Fd(accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
+}
+
+int LocalPort(const Fd& fd) {
+  sockaddr_storage address{};
+  socklen_t length = sizeof address;
+  if (getsockname(fd.get(), reinterpret_cast<sockaddr*>(&address), &length) !=
+      0) {
+    return -1;
+  }
+  return ntohs(address.ss_family == AF_INET6
+                   ? reinterpret_cast<sockaddr_in6*>(&address)->sin6_port
+                   : reinterpret_cast<sockaddr_in*>(&address)->sin_port);
+}
+
 bool SendUdp(const std::string& ip, int port, std::size_t bytes) {
   sockaddr_storage address;
   socklen_t length;

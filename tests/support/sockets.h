@@ -34,6 +34,12 @@ Fd ConnectNonBlocking(const std::string& ip, int port);
 /// (invalid on failure).
 Fd ConnectBlocking(const std::string& ip, int port);
 
+/// Accepts one connection from `listener` (blocking). Invalid on failure.
+Fd Accept(const Fd& listener);
+
+/// The local port of a connected or bound socket, or -1.
+int LocalPort(const Fd& fd);
+
 /// Sends one UDP datagram of `bytes` zero bytes to ip:port and closes the
 /// socket. Used to fill a rate limiter's bucket so that what follows waits.
 bool SendUdp(const std::string& ip, int port, std::size_t bytes);

@@ -84,7 +84,9 @@ TEST(Suspicion, EachReasonFiresOnItsEvidenceAndNotWithoutIt) {
   const Case cases[] = {
       {"dead peer, 5 RTOs, 6 s silent", Stalled(5, 6000),
        Reason::kRetransmitStall, true},
-      {"3 RTOs, 3 s silent", Stalled(3, 3000), Reason::kRetransmitStall, true},
+      {"3 RTOs, 6 s silent", Stalled(3, 6000), Reason::kRetransmitStall, true},
+      {"lossy: 4 RTOs, 2.4 s silent", Stalled(4, 2400),
+       Reason::kRetransmitStall, false},
       {"lossy: 2 RTOs", Stalled(2, 900), Reason::kRetransmitStall, false},
       {"lossy: 4 RTOs but ACKs keep coming", Stalled(4, 300),
        Reason::kRetransmitStall, false},
@@ -117,8 +119,9 @@ TEST(Suspicion, EachReasonFiresOnItsEvidenceAndNotWithoutIt) {
 
 TEST(Suspicion, DeadPeerScoresAtLeastPointEightWithinTenSeconds) {
   // RTO 200 ms doubling: retransmits at 0.2, 0.6, 1.4, 3.0, 6.2 s.
-  EXPECT_GE(RetransmitStallScore(Stalled(4, 3000)), 0.8);
+  EXPECT_GE(RetransmitStallScore(Stalled(4, 6000)), 0.8);
   EXPECT_GE(RetransmitStallScore(Stalled(5, 6200)), 0.8);
+  EXPECT_GE(RetransmitStallScore(Stalled(6, 9000)), 0.8);
   EXPECT_GE(KeepaliveUnansweredScore(Probing(kTimerKeepalive, 2)), 0.8);
 }
 
