@@ -82,10 +82,12 @@ TEST(Suspicion, EachReasonFiresOnItsEvidenceAndNotWithoutIt) {
   SocketRecord idle_keepalive = idle;
   idle_keepalive.timer = kTimerKeepalive;
   const Case cases[] = {
-      {"dead peer, 5 RTOs, 6 s silent", Stalled(5, 6000),
+      {"dead peer, 5 RTOs, 9 s silent", Stalled(5, 9000),
        Reason::kRetransmitStall, true},
-      {"3 RTOs, 6 s silent", Stalled(3, 6000), Reason::kRetransmitStall, true},
+      {"3 RTOs, 9 s silent", Stalled(3, 9000), Reason::kRetransmitStall, true},
       {"lossy: 4 RTOs, 2.4 s silent", Stalled(4, 2400),
+       Reason::kRetransmitStall, false},
+      {"lossy: 5 RTOs, 4.4 s silent", Stalled(5, 4400),
        Reason::kRetransmitStall, false},
       {"lossy: 2 RTOs", Stalled(2, 900), Reason::kRetransmitStall, false},
       {"lossy: 4 RTOs but ACKs keep coming", Stalled(4, 300),
@@ -119,9 +121,10 @@ TEST(Suspicion, EachReasonFiresOnItsEvidenceAndNotWithoutIt) {
 
 TEST(Suspicion, DeadPeerScoresAtLeastPointEightWithinTenSeconds) {
   // RTO 200 ms doubling: retransmits at 0.2, 0.6, 1.4, 3.0, 6.2 s.
-  EXPECT_GE(RetransmitStallScore(Stalled(4, 6000)), 0.8);
-  EXPECT_GE(RetransmitStallScore(Stalled(5, 6200)), 0.8);
-  EXPECT_GE(RetransmitStallScore(Stalled(6, 9000)), 0.8);
+  // At 9 s the silence has full weight and the fifth RTO has fired.
+  EXPECT_GE(RetransmitStallScore(Stalled(5, 9000)), 0.8);
+  EXPECT_GE(RetransmitStallScore(Stalled(5, 8500)), 0.8);
+  EXPECT_LT(RetransmitStallScore(Stalled(5, 6200)), 0.5);
   EXPECT_GE(KeepaliveUnansweredScore(Probing(kTimerKeepalive, 2)), 0.8);
 }
 

@@ -110,6 +110,7 @@ TEST(SuspicionTracker, RemotePeersAreScoredOnTheSpotAndTopKIsBounded) {
         End("10.0.0.1", static_cast<std::uint16_t>(1000 + r), "192.0.2.1", 443);
     socket.timer = kTimerRetransmit;
     socket.info.tcpi_retransmits = r;
+    socket.info.tcpi_last_ack_recv = 10000;
     walk.Add(socket);
   }
   const auto summary = walk.tracker.Finish(walk.listeners);
