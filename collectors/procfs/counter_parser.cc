@@ -61,15 +61,15 @@ Status MergePair(std::string_view file_name, const Line& header,
                  const Line& values, CounterTable* out) {
   const std::string prefix(header.prefix);
   if (values.prefix != header.prefix) {
-    return Status::Error(Where(file_name, values.number) + "expected values for " +
-                         prefix + ", got " + std::string(values.prefix));
+    return Status::Error(Where(file_name, values.number) +
+                         "expected values for " + prefix + ", got " +
+                         std::string(values.prefix));
   }
   if (values.fields.size() != header.fields.size()) {
-    return Status::Error(Where(file_name, values.number) + prefix +
-                         " value line has " +
-                         std::to_string(values.fields.size()) +
-                         " fields, header line has " +
-                         std::to_string(header.fields.size()));
+    return Status::Error(
+        Where(file_name, values.number) + prefix + " value line has " +
+        std::to_string(values.fields.size()) + " fields, header line has " +
+        std::to_string(header.fields.size()));
   }
   auto& counters = (*out)[prefix];
   for (std::size_t i = 0; i < header.fields.size(); ++i) {
@@ -104,11 +104,13 @@ Status ParseCounterFile(std::string_view file_name, std::string_view text,
     if (!status.ok()) return status;
     lines.push_back(line);
   }
-  if (lines.empty()) return Status::Error(std::string(file_name) + ": empty file");
+  if (lines.empty())
+    return Status::Error(std::string(file_name) + ": empty file");
   for (std::size_t i = 0; i < lines.size(); i += 2) {
     if (i + 1 == lines.size()) {
-      return Status::Error(Where(file_name, lines[i].number) + "header line for " +
-                           std::string(lines[i].prefix) + " has no value line");
+      return Status::Error(Where(file_name, lines[i].number) +
+                           "header line for " + std::string(lines[i].prefix) +
+                           " has no value line");
     }
     Status status = MergePair(file_name, lines[i], lines[i + 1], out);
     if (!status.ok()) return status;

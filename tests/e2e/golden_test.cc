@@ -73,9 +73,10 @@ TEST(Golden, MalformedNetstatFailsOnlyThatCollectorAndNamesTheFile) {
   ASSERT_TRUE(exporter.started()) << exporter.process().Stderr();
   const HttpResponse response = exporter.Get("/metrics");
   ASSERT_EQ(response.status, 200) << response.error;
-  EXPECT_THAT(response.body,
-              ::testing::HasSubstr(
-                  "halfopen_scrape_collector_success{collector=\"netstat\"} 0"));
+  EXPECT_THAT(
+      response.body,
+      ::testing::HasSubstr(
+          "halfopen_scrape_collector_success{collector=\"netstat\"} 0"));
   EXPECT_THAT(response.body,
               ::testing::HasSubstr("halfopen_scrape_collector_success{"
                                    "collector=\"tcpsettings\"} 1"));

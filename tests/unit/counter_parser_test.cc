@@ -19,9 +19,9 @@ std::string ReadFixture(const std::string& relative) {
 
 TEST(CounterParser, ParsesCapturedNetstatByName) {
   CounterTable table;
-  ASSERT_TRUE(ParseCounterFile("netstat",
-                               ReadFixture("linux-6.18/net/netstat"), &table)
-                  .ok());
+  ASSERT_TRUE(
+      ParseCounterFile("netstat", ReadFixture("linux-6.18/net/netstat"), &table)
+          .ok());
   // Values recorded on the capture machine (see the fixture README).
   EXPECT_EQ(*FindCounter(table, "TcpExt", "ListenOverflows"), 16);
   EXPECT_EQ(*FindCounter(table, "TcpExt", "TCPSynRetrans"), 12);
@@ -34,7 +34,8 @@ TEST(CounterParser, ParsesCapturedNetstatByName) {
 TEST(CounterParser, KeepsSignedValuesAndUnknownCounters) {
   CounterTable table;
   ASSERT_TRUE(
-      ParseCounterFile("snmp", ReadFixture("linux-6.18/net/snmp"), &table).ok());
+      ParseCounterFile("snmp", ReadFixture("linux-6.18/net/snmp"), &table)
+          .ok());
   EXPECT_EQ(*FindCounter(table, "Tcp", "MaxConn"), -1);
   EXPECT_EQ(*FindCounter(table, "Tcp", "RtoMax"), 120000);
   EXPECT_EQ(FindCounter(table, "Tcp", "NoSuchCounter"), nullptr);
@@ -43,9 +44,9 @@ TEST(CounterParser, KeepsSignedValuesAndUnknownCounters) {
 
 TEST(CounterParser, OlderLayoutSimplyLacksNewerCounters) {
   CounterTable table;
-  ASSERT_TRUE(ParseCounterFile("netstat", ReadFixture("linux-4.8/net/netstat"),
-                               &table)
-                  .ok());
+  ASSERT_TRUE(
+      ParseCounterFile("netstat", ReadFixture("linux-4.8/net/netstat"), &table)
+          .ok());
   EXPECT_EQ(*FindCounter(table, "TcpExt", "ListenOverflows"), 16);
   EXPECT_EQ(FindCounter(table, "TcpExt", "TCPKeepAlive"), nullptr);
 }
@@ -65,9 +66,9 @@ TEST(CounterParser, MergesRepeatedPrefix) {
 
 TEST(CounterParser, AcceptsMissingTrailingNewlineAndBlankLines) {
   CounterTable table;
-  ASSERT_TRUE(
-      ParseCounterFile("f", "\nTcp: A  B\n\nTcp: 1 18446744073709551615", &table)
-          .ok());
+  ASSERT_TRUE(ParseCounterFile(
+                  "f", "\nTcp: A  B\n\nTcp: 1 18446744073709551615", &table)
+                  .ok());
   EXPECT_EQ(*FindCounter(table, "Tcp", "B"), 18446744073709551615.0);
 }
 

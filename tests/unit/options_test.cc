@@ -52,7 +52,8 @@ TEST(Options, DisableDefaultsKeepsOnlyExplicitlyEnabledCollectors) {
   ASSERT_TRUE(Parse({"--collector.disable-defaults"}, &options).ok());
   EXPECT_TRUE(options.enabled_collectors.empty());
   ASSERT_TRUE(
-      Parse({"--collector.disable-defaults", "--collector.beta"}, &options).ok());
+      Parse({"--collector.disable-defaults", "--collector.beta"}, &options)
+          .ok());
   EXPECT_THAT(options.enabled_collectors, ElementsAre("beta"));
 }
 
