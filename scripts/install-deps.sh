@@ -9,6 +9,8 @@ packages=(
   prometheus-cpp-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev
   # tests: promtool and prometheus, namespaces, silent drops, HTTP
   prometheus iproute2 nftables curl procps
+  # deployment checks: systemd-analyze, YAML parsing
+  systemd python3-yaml
 )
 
 missing=()
