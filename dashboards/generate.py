@@ -1,0 +1,185 @@
+#!/usr/bin/python3
+"""Writes the Grafana dashboards of halfopen_exporter from the panel lists
+below, so that every panel follows the same conventions (datasource chosen by
+the $datasource variable, $job and $instance filters, no datasource UIDs):
+
+    dashboards/generate.py            # rewrites the .json files here
+    dashboards/generate.py --check    # exits 1 if they are out of date
+"""
+import json
+import pathlib
+import sys
+
+HERE = pathlib.Path(__file__).resolve().parent
+SEL = 'job="$job",instance=~"$instance"'
+DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
+
+
+def templating():
+    def query_variable(name, label, query):
+        return {
+            "name": name, "label": label, "type": "query",
+            "datasource": DATASOURCE,
+            "query": {"query": query, "refId": name},
+            "definition": query, "refresh": 2, "sort": 1,
+            "includeAll": name == "instance", "multi": name == "instance",
+            "allValue": ".+" if name == "instance" else None,
+            "current": {},
+        }
+    return {"list": [
+        {"name": "datasource", "label": "Data source", "type": "datasource",
+         "query": "prometheus", "current": {}, "hide": 0},
+        query_variable("job", "Job", "label_values(halfopen_build_info, job)"),
+        query_variable("instance", "Instance",
+                       'label_values(halfopen_build_info{job="$job"}, instance)'),
+    ]}
+
+
+def panel(title, kind, targets, x, y, w=12, h=8, unit=None, description="",
+          table=False):
+    panel = {
+        "title": title, "type": kind, "description": description,
+        "datasource": DATASOURCE,
+        "gridPos": {"x": x, "y": y, "w": w, "h": h},
+        "targets": [
+            {"refId": chr(ord("A") + i), "datasource": DATASOURCE,
+             "expr": expr, "legendFormat": legend,
+             "instant": table, "range": not table,
+             "format": "table" if table else "time_series"}
+            for i, (expr, legend) in enumerate(targets)],
+        "fieldConfig": {"defaults": {"unit": unit} if unit else {},
+                        "overrides": []},
+        "options": {},
+    }
+    if table:
+        panel["transformations"] = [
+            {"id": "merge", "options": {}},
+            {"id": "organize", "options": {
+                "excludeByName": {"Time": True, "__name__": True, "job": True},
+                "renameByName": {"Value #A": "score",
+                                 "Value #B": "kernel gives up in (s)"}}}]
+    return panel
+
+
+OVERVIEW = [
+    panel("Accept-queue overflows", "timeseries",
+          [(f"rate(halfopen_netstat_listen_overflows_total{{{SEL}}}[$__rate_interval])",
+            "{{instance}} overflows"),
+           (f"rate(halfopen_netstat_listen_drops_total{{{SEL}}}[$__rate_interval])",
+            "{{instance}} drops")],
+          0, 0, unit="ops",
+          description="Handshakes dropped because a listener's accept queue was "
+                      "full (ListenOverflows), and all listener drops."),
+    panel("SYN queue", "timeseries",
+          [(f"rate(halfopen_netstat_tcp_req_q_full_drop_total{{{SEL}}}[$__rate_interval])",
+            "{{instance}} SYN dropped"),
+           (f"rate(halfopen_netstat_tcp_req_q_full_do_cookies_total{{{SEL}}}[$__rate_interval])",
+            "{{instance}} queue full, cookie"),
+           (f"rate(halfopen_netstat_syncookies_sent_total{{{SEL}}}[$__rate_interval])",
+            "{{instance}} cookies sent")],
+          12, 0, unit="ops"),
+    panel("Listeners at risk (queue fill)", "bargauge",
+          [(f"topk(10, halfopen_listen_queue_length{{{SEL}}} / "
+            f"(halfopen_listen_queue_limit{{{SEL}}} > 0))",
+            "{{instance}} {{address}}:{{port}}")],
+          0, 8, unit="percentunit",
+          description="Accept-queue length over limit; above 100% the queue is "
+                      "full and handshakes are dropped."),
+    panel("Half-open suspects by reason", "timeseries",
+          [(f"sum by (reason) (halfopen_suspects{{{SEL}}})", "{{reason}}")],
+          12, 8),
+    panel("Orphaned handshakes", "timeseries",
+          [(f"sum by (instance) (halfopen_listen_orphaned_handshakes{{{SEL}}})",
+            "{{instance}}")],
+          0, 16,
+          description="SYN_RECV handshakes retransmitted on a full listener: "
+                      "their clients believe they are connected."),
+    panel("Exporter health", "timeseries",
+          [(f'up{{{SEL}}}', "{{instance}} up"),
+           (f"min by (instance) (halfopen_scrape_collector_success{{{SEL}}})",
+            "{{instance}} all collectors ok")],
+          12, 16),
+]
+
+DETAIL = [
+    panel("Accept-queue fill per listener", "timeseries",
+          [(f"halfopen_listen_queue_length{{{SEL}}} / "
+            f"(halfopen_listen_queue_limit{{{SEL}}} > 0)",
+            "{{instance}} {{address}}:{{port}}")],
+          0, 0, unit="percentunit"),
+    panel("Accept-queue length and limit", "timeseries",
+          [(f"halfopen_listen_queue_length{{{SEL}}}",
+            "{{address}}:{{port}} length"),
+           (f"halfopen_listen_queue_limit{{{SEL}}}",
+            "{{address}}:{{port}} limit")],
+          12, 0),
+    panel("SYN_RECV per listener", "timeseries",
+          [(f"halfopen_listen_syn_recv{{{SEL}}}", "{{address}}:{{port}} syn_recv"),
+           (f"halfopen_listen_syn_recv_retransmitting{{{SEL}}}",
+            "{{address}}:{{port}} retransmitting")],
+          0, 8),
+    panel("Connections by state", "timeseries",
+          [(f"halfopen_tcp_connections{{{SEL}}}", "{{state}}")], 12, 8),
+    panel("Top suspects", "table",
+          [(f"halfopen_suspect_score{{{SEL}}}", ""),
+           (f"halfopen_suspect_giveup_eta_seconds{{{SEL}}}", "")],
+          0, 16, w=24, table=True,
+          description="The top-K connections most probably half-open: reason, "
+                      "score and how long until the kernel gives up."),
+    panel("Idle connections without keepalive", "timeseries",
+          [(f"halfopen_idle_unprotected_connections{{{SEL}}}", "{{instance}}")],
+          0, 24),
+    panel("Kernel give-up times", "stat",
+          [(f"halfopen_kernel_retransmit_giveup_seconds{{{SEL}}}", "retransmit"),
+           (f"halfopen_kernel_keepalive_giveup_seconds{{{SEL}}}", "keepalive"),
+           (f"halfopen_kernel_synack_giveup_seconds{{{SEL}}}", "SYN-ACK"),
+           (f"halfopen_kernel_syn_giveup_seconds{{{SEL}}}", "SYN")],
+          12, 24, unit="s"),
+    panel("Kernel settings", "stat",
+          [(f"halfopen_kernel_tcp_retries2{{{SEL}}}", "tcp_retries2"),
+           (f"halfopen_kernel_tcp_keepalive_time_seconds{{{SEL}}}", "keepalive_time"),
+           (f"halfopen_kernel_tcp_abort_on_overflow{{{SEL}}}", "abort_on_overflow"),
+           (f"halfopen_kernel_tcp_syncookies{{{SEL}}}", "syncookies"),
+           (f"halfopen_kernel_somaxconn{{{SEL}}}", "somaxconn")],
+          0, 32, w=24),
+]
+
+
+def dashboard(uid, title, panels):
+    for i, p in enumerate(panels):
+        p["id"] = i + 1
+    return {
+        "uid": uid, "title": title, "tags": ["halfopen", "tcp"],
+        "schemaVersion": 39, "version": 1, "editable": True,
+        "time": {"from": "now-1h", "to": "now"}, "refresh": "30s",
+        "timezone": "", "templating": templating(), "panels": panels,
+        "annotations": {"list": []}, "links": [],
+    }
+
+
+def render():
+    return {
+        "halfopen-overview.json": dashboard(
+            "halfopen-overview", "halfopen / overview", OVERVIEW),
+        "halfopen-detail.json": dashboard(
+            "halfopen-detail", "halfopen / detail", DETAIL),
+    }
+
+
+def main():
+    stale = []
+    for name, content in render().items():
+        text = json.dumps(content, indent=2, sort_keys=True) + "\n"
+        path = HERE / name
+        if "--check" in sys.argv:
+            if not path.exists() or path.read_text() != text:
+                stale.append(name)
+        else:
+            path.write_text(text)
+    for name in stale:
+        print(f"dashboards/{name} is out of date: run dashboards/generate.py")
+    return 1 if stale else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
