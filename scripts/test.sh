@@ -15,4 +15,8 @@ UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 
 echo "== release build: every test"
 scripts/build.sh release
+if [ "$(id -u)" -eq 0 ]; then
+  echo "== benchmark smoke run (2000 connections; figures reported, not asserted)"
+  RUNS=2 BUILD=build/release tests/bench/run.sh 2000
+fi
 ctest --test-dir build/release --output-on-failure
