@@ -9,32 +9,53 @@
 #include "CivetServer.h"
 #include "civetweb.h"
 #include "prometheus/exposer.h"
+#include "prometheus/text_serializer.h"
 
 namespace halfopen {
 namespace {
 
-// civetweb's begin_request callback has no user pointer of ours, so the
-// landing pages are found by the port the request arrived on.
-std::mutex pages_mu;
-std::map<int, std::string>& Pages() {
-  static auto* pages = new std::map<int, std::string>();
-  return *pages;
+// What one server answers. civetweb's begin_request callback has no user
+// pointer of ours, so a site is found by the port the request arrived on.
+struct Site {
+  std::string landing_page;
+  std::string telemetry_path;
+  std::shared_ptr<prometheus::Collectable> collectable;
+};
+
+std::mutex sites_mu;
+std::map<int, Site>& Sites() {
+  static auto* sites = new std::map<int, Site>();
+  return *sites;
+}
+
+// The metrics are served here rather than by the Exposer's handler, which
+// holds a lock around every collection: scrapes would queue behind each other
+// instead of sharing one collection in the Scraper.
+std::string RenderMetrics(const prometheus::Collectable& collectable) {
+  return prometheus::TextSerializer().Serialize(collectable.Collect());
 }
 
 int ServeFixedPages(mg_connection* conn) {
   const mg_request_info* request = mg_get_request_info(conn);
   if (request == nullptr || request->local_uri == nullptr) return 0;
   const std::string uri = request->local_uri;
+  Site site;
+  {
+    std::lock_guard<std::mutex> lock(sites_mu);
+    auto it = Sites().find(request->server_port);
+    if (it == Sites().end()) return 0;
+    site = it->second;
+  }
   std::string body;
   const char* content_type = "text/plain; charset=utf-8";
   if (uri == "/-/healthy") {
     body = "Healthy\n";
   } else if (uri == "/") {
-    std::lock_guard<std::mutex> lock(pages_mu);
-    auto it = Pages().find(request->server_port);
-    if (it == Pages().end()) return 0;
-    body = it->second;
+    body = site.landing_page;
     content_type = "text/html; charset=utf-8";
+  } else if (uri == site.telemetry_path) {
+    body = RenderMetrics(*site.collectable);
+    content_type = "text/plain; version=0.0.4; charset=utf-8";
   } else {
     return 0;
   }
@@ -61,8 +82,8 @@ std::string ListeningPorts(const std::string& host, int port) {
 
 HttpServer::~HttpServer() {
   exposer_.reset();
-  std::lock_guard<std::mutex> lock(pages_mu);
-  Pages().erase(port_);
+  std::lock_guard<std::mutex> lock(sites_mu);
+  Sites().erase(port_);
 }
 
 Status HttpServer::Start(const std::string& host, int port,
@@ -95,11 +116,11 @@ Status HttpServer::Start(const std::string& host, int port,
   const std::vector<int> ports = server->exposer_->GetListeningPorts();
   if (ports.empty()) return Status::Error("no listening port for " + address);
   server->port_ = ports.front();
-  server->collectable_ = std::move(collectable);
-  server->exposer_->RegisterCollectable(server->collectable_, telemetry_path);
+  server->collectable_ = collectable;
   {
-    std::lock_guard<std::mutex> lock(pages_mu);
-    Pages()[server->port_] = std::move(landing_page);
+    std::lock_guard<std::mutex> lock(sites_mu);
+    Sites()[server->port_] = {std::move(landing_page), telemetry_path,
+                              std::move(collectable)};
   }
   *out = std::move(server);
   return Status::Ok();

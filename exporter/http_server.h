@@ -12,10 +12,10 @@ class Exposer;
 
 namespace halfopen {
 
-/// The HTTP endpoint: `telemetry_path` serves the collectable in the text
-/// format (through prometheus-cpp's Exposer), `/` the landing page,
-/// `/-/healthy` a plain 200, and any other path 404. Serving runs on
-/// civetweb's own threads; destroying the server stops them.
+/// The HTTP endpoint, on prometheus-cpp's Exposer (civetweb): `telemetry_path`
+/// serves the collectable in the text format, `/` the landing page,
+/// `/-/healthy` a plain 200, and any other path 404. Requests are served
+/// concurrently on civetweb's threads; destroying the server stops them.
 class HttpServer {
  public:
   ~HttpServer();

@@ -75,6 +75,7 @@ LocalPairTable::End* LocalPairTable::Find(const SocketRecord& socket) {
   for (std::size_t i = Hash(a, pa, b, pb) & mask;; i = (i + 1) & mask) {
     Slot& slot = slots_[i];
     if (!slot.used) {
+      slot = Slot();
       slot.used = true;
       slot.address[0] = a;
       slot.address[1] = b;
@@ -88,6 +89,11 @@ LocalPairTable::End* LocalPairTable::Find(const SocketRecord& socket) {
       return &slot.end[local_first ? 0 : 1];
     }
   }
+}
+
+void LocalPairTable::Clear() {
+  for (Slot& slot : slots_) slot.used = false;
+  used_ = 0;
 }
 
 void LocalPairTable::Grow() {

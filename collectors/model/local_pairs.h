@@ -77,6 +77,10 @@ class LocalPairTable {
 
   std::size_t size() const { return used_; }
 
+  /// Forgets every pair but keeps the table's capacity, so that a table
+  /// reused walk after walk allocates only when the host grows.
+  void Clear();
+
  private:
   struct End {
     float score = 0;

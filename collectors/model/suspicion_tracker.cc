@@ -24,8 +24,13 @@ bool IsRequest(const SocketRecord& socket) {
 
 SuspicionTracker::SuspicionTracker(const SuspicionConfig& config,
                                    const KernelSettings& settings,
-                                   const LocalAddresses& local_addresses)
-    : config_(config), settings_(settings), local_addresses_(local_addresses) {
+                                   const LocalAddresses& local_addresses,
+                                   LocalPairTable* pairs)
+    : config_(config),
+      settings_(settings),
+      local_addresses_(local_addresses),
+      pairs_(*pairs) {
+  pairs_.Clear();
   summary_.top.reserve(config_.top_k + 1);
 }
 

@@ -45,9 +45,12 @@ struct SuspicionSummary {
 /// come later. Memory: O(K + local pairs).
 class SuspicionTracker {
  public:
+  /// `pairs` is cleared and used for this walk; the caller keeps it from
+  /// walk to walk so that its memory is allocated once.
   SuspicionTracker(const SuspicionConfig& config,
                    const KernelSettings& settings,
-                   const LocalAddresses& local_addresses);
+                   const LocalAddresses& local_addresses,
+                   LocalPairTable* pairs);
 
   /// A socket of the walk. For a SYN_RECV request socket, `listener` is
   /// the listener it was attributed to (or nullptr).
@@ -62,7 +65,7 @@ class SuspicionTracker {
   const SuspicionConfig config_;
   const KernelSettings settings_;
   const LocalAddresses& local_addresses_;
-  LocalPairTable pairs_;
+  LocalPairTable& pairs_;
   SuspicionSummary summary_;
 };
 

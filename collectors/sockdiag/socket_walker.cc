@@ -70,7 +70,8 @@ std::shared_ptr<const SocketWalk> SocketWalker::Walk() {
   for (const auto& [family, address] : interface_addresses) {
     local_addresses.Add(family, address.data());
   }
-  SuspicionTracker tracker(suspicion_config_, settings, local_addresses);
+  SuspicionTracker tracker(suspicion_config_, settings, local_addresses,
+                           &pairs_);
   WalkVisitor visitor(walk.get(), &tracker);
   std::string parse_error;
   std::unique_ptr<DiagSource> source = make_source_();

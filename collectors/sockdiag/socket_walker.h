@@ -70,6 +70,7 @@ class SocketWalker {
   const SourceFactory make_source_;
   const std::string procfs_;
   const SuspicionConfig suspicion_config_;
+  LocalPairTable pairs_;  // Reused by every walk (guarded by mu_).
   mutable std::mutex mu_;
   std::uint64_t last_scrape_ = 0;
   std::shared_ptr<const SocketWalk> last_;

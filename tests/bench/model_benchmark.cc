@@ -41,9 +41,10 @@ std::vector<Datagram> LoadRecording() {
       port_id = b;
       offset += 8;
     } else {
-      datagrams.push_back({sequence, port_id,
-                           {file.begin() + offset + 4,
-                            file.begin() + offset + 4 + a}});
+      datagrams.push_back(
+          {sequence,
+           port_id,
+           {file.begin() + offset + 4, file.begin() + offset + 4 + a}});
       offset += 4 + a;
     }
   }
@@ -114,12 +115,15 @@ void BM_TrackLocalPairs(benchmark::State& state) {
   }
   const LocalAddresses local;
   ListenerTable listeners;
+  LocalPairTable table;
   for (auto _ : state) {
-    SuspicionTracker tracker(SuspicionConfig{}, KernelSettings{}, local);
+    SuspicionTracker tracker(SuspicionConfig{}, KernelSettings{}, local,
+                             &table);
     for (const auto& socket : sockets) tracker.OnSocket(socket, nullptr);
     benchmark::DoNotOptimize(tracker.Finish(listeners));
   }
-  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(sockets.size()));
+  state.SetItemsProcessed(state.iterations() *
+                          static_cast<std::int64_t>(sockets.size()));
 }
 BENCHMARK(BM_TrackLocalPairs)->Arg(1000)->Arg(100000);
 

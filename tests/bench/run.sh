@@ -61,7 +61,7 @@ echo "|---|---|---|---|---|---|---|---|---|---|"
 for n in "${sizes[@]}"; do
   ip netns add "$ns"
   ip -n "$ns" link set lo up
-  blackhole=40999
+  blackhole=30999  # below the ephemeral port range, so no client port collides
   ip netns exec "$ns" "$loadgen" "$n" --ipv6=$((n / 20 < 5000 ? n / 20 : 5000)) \
     --blackhole-port=$blackhole --stuck=100 > "$work/loadgen.out" &
   pids+=($!); loadgen_pid=$!

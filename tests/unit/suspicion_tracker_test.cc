@@ -32,7 +32,8 @@ SocketRecord ListenerSocket(const char* address, std::uint16_t port,
 }
 
 struct Walk {
-  explicit Walk(SuspicionConfig config = {}) : tracker(config, {}, local) {}
+  explicit Walk(SuspicionConfig config = {})
+      : tracker(config, {}, local, &pairs) {}
 
   void Add(const SocketRecord& socket) {
     const Listener* listener = nullptr;
@@ -44,6 +45,7 @@ struct Walk {
   }
 
   LocalAddresses local;
+  LocalPairTable pairs;
   ListenerTable listeners;
   SuspicionTracker tracker;
 };
