@@ -3,7 +3,9 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
+#include <limits>
 
 namespace halfopen {
 namespace {
@@ -59,7 +61,15 @@ bool LocalAddresses::Contains(std::uint8_t family,
   return std::find(addresses_.begin(), addresses_.end(), a) != addresses_.end();
 }
 
-LocalPairTable::LocalPairTable() : slots_(64) {}
+LocalPairTable::LocalPairTable(bool keep_addresses)
+    : keep_addresses_(keep_addresses), slots_(64) {
+  if (keep_addresses_) addresses_.resize(slots_.size());
+}
+
+void LocalPairTable::Clear() {
+  for (Slot& slot : slots_) slot.key = 0;
+  used_ = 0;
+}
 
 LocalPairTable::End* LocalPairTable::Find(const SocketRecord& socket) {
   if ((used_ + 1) * 4 > slots_.size() * 3) Grow();
@@ -71,94 +81,104 @@ LocalPairTable::End* LocalPairTable::Find(const SocketRecord& socket) {
   const Address& b = local_first ? peer : local;
   const std::uint16_t pa = local_first ? socket.local_port : socket.peer_port;
   const std::uint16_t pb = local_first ? socket.peer_port : socket.local_port;
+  const std::uint64_t key = Hash(a, pa, b, pb) | 1;  // never 0
   const std::size_t mask = slots_.size() - 1;
-  for (std::size_t i = Hash(a, pa, b, pb) & mask;; i = (i + 1) & mask) {
+  for (std::size_t i = key & mask;; i = (i + 1) & mask) {
     Slot& slot = slots_[i];
-    if (!slot.used) {
+    if (slot.key == 0) {
       slot = Slot();
-      slot.used = true;
-      slot.address[0] = a;
-      slot.address[1] = b;
+      slot.key = key;
       slot.port[0] = pa;
       slot.port[1] = pb;
+      if (keep_addresses_) addresses_[i] = {a, b};
       ++used_;
       return &slot.end[local_first ? 0 : 1];
     }
-    if (slot.port[0] == pa && slot.port[1] == pb && slot.address[0] == a &&
-        slot.address[1] == b) {
+    if (slot.key == key && slot.port[0] == pa && slot.port[1] == pb) {
       return &slot.end[local_first ? 0 : 1];
     }
   }
-}
-
-void LocalPairTable::Clear() {
-  for (Slot& slot : slots_) slot.used = false;
-  used_ = 0;
 }
 
 void LocalPairTable::Grow() {
   std::vector<Slot> old(slots_.size() * 2);
   old.swap(slots_);
+  std::vector<std::array<Address, 2>> old_addresses;
+  if (keep_addresses_) {
+    old_addresses.resize(slots_.size());
+    old_addresses.swap(addresses_);
+  }
   const std::size_t mask = slots_.size() - 1;
-  for (const Slot& slot : old) {
-    if (!slot.used) continue;
-    std::size_t i =
-        Hash(slot.address[0], slot.port[0], slot.address[1], slot.port[1]) &
-        mask;
-    while (slots_[i].used) i = (i + 1) & mask;
-    slots_[i] = slot;
+  for (std::size_t j = 0; j < old.size(); ++j) {
+    if (old[j].key == 0) continue;
+    std::size_t i = old[j].key & mask;
+    while (slots_[i].key != 0) i = (i + 1) & mask;
+    slots_[i] = old[j];
+    if (keep_addresses_) addresses_[i] = old_addresses[j];
   }
 }
 
 void LocalPairTable::AddSocket(const SocketRecord& socket,
-                               const Verdict& verdict, double eta_seconds) {
+                               const Verdict& verdict, double eta_seconds,
+                               bool peer_listens) {
   End* end = Find(socket);
-  end->full = true;
-  end->family = socket.family;
-  end->state = socket.state;
-  end->established = socket.state == kTcpEstablished;
-  end->counted = IsEstablishedLike(socket);
-  end->reason = static_cast<std::uint8_t>(verdict.reason);
-  end->score = static_cast<float>(verdict.score);
-  end->eta_seconds = static_cast<float>(eta_seconds);
-  end->silent = HALFOPEN_HAS_TCPI(socket, tcpi_last_ack_recv) &&
-                socket.info.tcpi_last_ack_recv >= kLonelySilenceMs;
+  const bool silent = HALFOPEN_HAS_TCPI(socket, tcpi_last_ack_recv) &&
+                      socket.info.tcpi_last_ack_recv >= kLonelySilenceMs;
+  end->bits = static_cast<std::uint8_t>(
+      (end->bits & (kRequest | kOrphaned)) | kFull |
+      (socket.state == kTcpEstablished ? kEstablished : 0) |
+      (IsEstablishedLike(socket) ? kCounted : 0) | (silent ? kSilent : 0) |
+      (peer_listens ? kPeerListens : 0) |
+      (socket.family == AF_INET6 ? kIpv6 : 0));
+  end->reason_state = static_cast<std::uint8_t>(
+      static_cast<unsigned>(verdict.reason) << 4 | (socket.state & 0x0f));
+  end->score = static_cast<std::uint16_t>(std::lround(verdict.score * 10000));
+  end->eta_ms = std::isinf(eta_seconds) || eta_seconds >= 4e6
+                    ? UINT32_MAX
+                    : static_cast<std::uint32_t>(eta_seconds * 1000);
 }
 
 void LocalPairTable::AddRequest(const SocketRecord& socket, bool orphaned) {
   End* end = Find(socket);
-  end->request = true;
-  end->orphaned = end->orphaned || orphaned;
+  end->bits |= kRequest | (orphaned ? kOrphaned : 0);
 }
 
-void LocalPairTable::Finish(const std::function<void(const PairEnd&)>& visit,
-                            const ListeningCheck& listening) const {
-  for (const Slot& slot : slots_) {
-    if (!slot.used) continue;
+void LocalPairTable::Finish(
+    const std::function<void(const PairEnd&)>& visit) const {
+  for (std::size_t s = 0; s < slots_.size(); ++s) {
+    const Slot& slot = slots_[s];
+    if (slot.key == 0) continue;
     for (int i = 0; i < 2; ++i) {
       const End& end = slot.end[i];
-      const End& other = slot.end[1 - i];
-      if (!end.full || !end.counted) continue;
-      PairEnd result{static_cast<Reason>(end.reason),
-                     end.score,
-                     end.eta_seconds,
-                     end.family,
-                     end.state,
-                     slot.address[i],
-                     slot.address[1 - i],
+      const std::uint8_t other = slot.end[1 - i].bits;
+      if (!(end.bits & kFull) || !(end.bits & kCounted)) continue;
+      const std::uint8_t family = (end.bits & kIpv6) ? AF_INET6 : AF_INET;
+      PairEnd result{static_cast<Reason>(end.reason_state >> 4),
+                     end.score / 10000.0,
+                     end.eta_ms == UINT32_MAX
+                         ? std::numeric_limits<double>::infinity()
+                         : end.eta_ms / 1000.0,
+                     family,
+                     static_cast<std::uint8_t>(end.reason_state & 0x0f),
+                     {},
+                     {},
                      slot.port[i],
                      slot.port[1 - i]};
-      if (end.family == AF_INET) {
-        std::memmove(result.local_address.data(),
-                     result.local_address.data() + 12, 4);
-        std::memmove(result.peer_address.data(),
-                     result.peer_address.data() + 12, 4);
+      if (keep_addresses_) {
+        result.local_address = addresses_[s][i];
+        result.peer_address = addresses_[s][1 - i];
+        if (family == AF_INET) {
+          std::memmove(result.local_address.data(),
+                       result.local_address.data() + 12, 4);
+          std::memmove(result.peer_address.data(),
+                       result.peer_address.data() + 12, 4);
+        }
       }
-      const bool orphan = !other.full && other.request && other.orphaned;
+      const bool gone = !(other & kFull);
+      const bool orphan = gone && (other & kRequest) && (other & kOrphaned);
       const bool missing =
-          !other.full && !orphan && end.silent &&
-          listening(result.family, result.peer_address, result.peer_port);
-      if (end.established && (orphan || missing) &&
+          gone && !orphan && (end.bits & kSilent) && (end.bits & kPeerListens);
+      if ((end.bits & kEstablished) && (orphan || missing) &&
           kLocalPeerGoneScore > result.score) {
         result.reason =
             orphan ? Reason::kAcceptQueueOrphan : Reason::kPeerMissing;

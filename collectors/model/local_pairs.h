@@ -42,18 +42,25 @@ struct PairEnd {
 };
 
 /// Matches the two ends of connections whose both ends are on this host, as
-/// the dump streams them in any order. Memory is O(local pairs), in one flat
-/// open-addressing table that doubles when 3/4 full: no allocation per
-/// socket.
+/// the dump streams them in any order. Memory is O(local pairs): one flat
+/// open-addressing table of 32-byte slots that doubles when 3/4 full (no
+/// allocation per socket), keyed by a 64-bit fingerprint of the connection's
+/// 4-tuple (a false match needs a fingerprint collision: about n^2 / 2^65
+/// for n pairs, 10^-8 at 600k). Addresses are kept, in a parallel array, only
+/// when the caller asks for them (--suspects.expose-addresses).
 class LocalPairTable {
  public:
-  LocalPairTable();
+  explicit LocalPairTable(bool keep_addresses = false);
 
   /// Records a full socket (any state but LISTEN) with a local peer.
   /// `verdict` and `eta_seconds` are its own per-socket results, kept in
-  /// case it turns out lonely.
+  /// case it turns out lonely. `peer_listens` says whether a local listener
+  /// takes connections to its peer endpoint: peer_missing is only claimed for
+  /// such ends, since a local peer address that is DNATed elsewhere (a
+  /// container's port mapping, a Kubernetes NodePort) has its counterpart in
+  /// another namespace.
   void AddSocket(const SocketRecord& socket, const Verdict& verdict,
-                 double eta_seconds);
+                 double eta_seconds, bool peer_listens);
 
   /// Records a SYN_RECV request socket with a local peer; `orphaned` when it
   /// is being retransmitted on a full listener.
@@ -64,16 +71,7 @@ class LocalPairTable {
   /// ACK has come for kLonelySilenceMs, so that a connection created during
   /// the dump is not flagged); one whose counterpart is only a request gets
   /// accept_queue_orphan when that request is orphaned, else peer_missing.
-  /// `listening(family, address, port)` says whether a local listener takes
-  /// connections to that endpoint: peer_missing is only claimed for ends
-  /// whose peer endpoint is such a listener, since a peer address that is
-  /// local but DNATed elsewhere (a container's port mapping, a Kubernetes
-  /// NodePort) has its counterpart in another namespace.
-  using ListeningCheck = std::function<bool(
-      std::uint8_t family, const std::array<std::uint8_t, 16>& address,
-      std::uint16_t port)>;
-  void Finish(const std::function<void(const PairEnd&)>& visit,
-              const ListeningCheck& listening) const;
+  void Finish(const std::function<void(const PairEnd&)>& visit) const;
 
   std::size_t size() const { return used_; }
 
@@ -82,30 +80,36 @@ class LocalPairTable {
   void Clear();
 
  private:
+  using Address = std::array<std::uint8_t, 16>;
+  enum Bits : std::uint8_t {
+    kFull = 1,          // a full socket was seen for this end
+    kEstablished = 2,   // … in ESTABLISHED
+    kCounted = 4,       // … established-like, to be counted
+    kRequest = 8,       // a SYN_RECV request was seen instead
+    kOrphaned = 16,     // … retransmitting on a full listener
+    kSilent = 32,       // no ACK from the peer for kLonelySilenceMs
+    kPeerListens = 64,  // a local listener takes its peer endpoint
+    kIpv6 = 128,        // the socket's family is AF_INET6
+  };
   struct End {
-    float score = 0;
-    float eta_seconds = 0;
-    std::uint8_t reason = 0;
-    std::uint8_t family = 0;
-    std::uint8_t state = 0;
-    bool full = false;         // a full socket was seen for this end
-    bool established = false;  // … in ESTABLISHED
-    bool counted = false;      // … established-like, to be counted
-    bool request = false;      // a SYN_RECV request was seen instead
-    bool orphaned = false;     // … retransmitting on a full listener
-    bool silent = false;       // no ACK from the peer for over a second
+    std::uint32_t eta_ms = 0;       // UINT32_MAX: never
+    std::uint16_t score = 0;        // × 10000
+    std::uint8_t reason_state = 0;  // reason << 4 | state
+    std::uint8_t bits = 0;
   };
   struct Slot {
-    bool used = false;
-    std::array<std::uint8_t, 16> address[2];  // canonical order
-    std::uint16_t port[2];
+    std::uint64_t key = 0;           // 0: empty
+    std::uint16_t port[2] = {0, 0};  // canonical order
     End end[2];  // end[i]: the socket whose local endpoint is endpoint i
   };
 
+  // The end of `socket`'s pair, inserting the pair when new.
   End* Find(const SocketRecord& socket);
   void Grow();
 
+  const bool keep_addresses_;
   std::vector<Slot> slots_;
+  std::vector<std::array<Address, 2>> addresses_;  // parallel to slots_
   std::size_t used_ = 0;
 };
 

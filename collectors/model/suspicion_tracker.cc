@@ -25,10 +25,12 @@ bool IsRequest(const SocketRecord& socket) {
 SuspicionTracker::SuspicionTracker(const SuspicionConfig& config,
                                    const KernelSettings& settings,
                                    const LocalAddresses& local_addresses,
+                                   const ListenerTable& listeners,
                                    LocalPairTable* pairs)
     : config_(config),
       settings_(settings),
       local_addresses_(local_addresses),
+      listeners_(listeners),
       pairs_(*pairs) {
   pairs_.Clear();
   summary_.top.reserve(config_.top_k + 1);
@@ -53,7 +55,11 @@ void SuspicionTracker::OnSocket(const SocketRecord& socket,
   const double eta =
       verdict.score > 0 || local_peer ? GiveUpEtaSeconds(socket, settings_) : 0;
   if (local_peer) {
-    pairs_.AddSocket(socket, verdict, eta);
+    const bool peer_listens =
+        socket.state == kTcpEstablished &&
+        listeners_.Listens(socket.family, socket.peer_address,
+                           socket.peer_port);
+    pairs_.AddSocket(socket, verdict, eta, peer_listens);
     return;
   }
   if (verdict.score < config_.threshold) return;
@@ -76,19 +82,12 @@ void SuspicionTracker::Count(const Suspect& suspect) {
   }
 }
 
-SuspicionSummary SuspicionTracker::Finish(const ListenerTable& listeners) {
-  pairs_.Finish(
-      [this](const PairEnd& end) {
-        if (end.score < config_.threshold) return;
-        Count({end.reason, end.score, end.eta_seconds, end.family, end.state,
-               end.local_address, end.peer_address, end.local_port,
-               end.peer_port});
-      },
-      [&listeners](std::uint8_t family,
-                   const std::array<std::uint8_t, 16>& address,
-                   std::uint16_t port) {
-        return listeners.Listens(family, address, port);
-      });
+SuspicionSummary SuspicionTracker::Finish() {
+  pairs_.Finish([this](const PairEnd& end) {
+    if (end.score < config_.threshold) return;
+    Count({end.reason, end.score, end.eta_seconds, end.family, end.state,
+           end.local_address, end.peer_address, end.local_port, end.peer_port});
+  });
   std::sort_heap(summary_.top.begin(), summary_.top.end(), Better);
   return summary_;
 }

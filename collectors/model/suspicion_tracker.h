@@ -16,6 +16,9 @@ namespace halfopen {
 struct SuspicionConfig {
   double threshold = 0.5;  ///< A connection is a suspect from this score on.
   std::size_t top_k = 10;  ///< How many suspects get their own series.
+  /// Keep the addresses of local pairs (--suspects.expose-addresses); else
+  /// their suspects carry ports only.
+  bool keep_addresses = false;
   ScoringConfig scoring;
 };
 
@@ -46,18 +49,20 @@ struct SuspicionSummary {
 class SuspicionTracker {
  public:
   /// `pairs` is cleared and used for this walk; the caller keeps it from
-  /// walk to walk so that its memory is allocated once.
+  /// walk to walk so that its memory is allocated once. `listeners` is the
+  /// walk's listener table, filled as the walk goes (listeners come first in
+  /// a dump).
   SuspicionTracker(const SuspicionConfig& config,
                    const KernelSettings& settings,
                    const LocalAddresses& local_addresses,
-                   LocalPairTable* pairs);
+                   const ListenerTable& listeners, LocalPairTable* pairs);
 
   /// A socket of the walk. For a SYN_RECV request socket, `listener` is
   /// the listener it was attributed to (or nullptr).
   void OnSocket(const SocketRecord& socket, const Listener* listener);
 
   /// Decides the local pairs and returns the summary. Call once, at the end.
-  SuspicionSummary Finish(const ListenerTable& listeners);
+  SuspicionSummary Finish();
 
  private:
   void Count(const Suspect& suspect);
@@ -65,6 +70,7 @@ class SuspicionTracker {
   const SuspicionConfig config_;
   const KernelSettings settings_;
   const LocalAddresses& local_addresses_;
+  const ListenerTable& listeners_;
   LocalPairTable& pairs_;
   SuspicionSummary summary_;
 };

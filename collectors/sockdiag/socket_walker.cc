@@ -71,7 +71,7 @@ std::shared_ptr<const SocketWalk> SocketWalker::Walk() {
     local_addresses.Add(family, address.data());
   }
   SuspicionTracker tracker(suspicion_config_, settings, local_addresses,
-                           &pairs_);
+                           walk->listeners, &pairs_);
   WalkVisitor visitor(walk.get(), &tracker);
   std::string parse_error;
   std::unique_ptr<DiagSource> source = make_source_();
@@ -93,7 +93,7 @@ std::shared_ptr<const SocketWalk> SocketWalker::Walk() {
     walk->status =
         Status::Error("inet_diag dump failed: " + walk->status.message());
   }
-  walk->suspicion = tracker.Finish(walk->listeners);
+  walk->suspicion = tracker.Finish();
   walk->duration_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
@@ -139,6 +139,8 @@ bool SocketWalker::ParseSuspicionConfig(const CollectorContext& context,
     }
   }
   config->top_k = static_cast<std::size_t>(top_k);
+  config->keep_addresses =
+      context.Flag("suspects.expose-addresses", "false") == "true";
   return true;
 }
 

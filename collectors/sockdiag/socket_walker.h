@@ -41,7 +41,8 @@ class SocketWalker {
                SuspicionConfig suspicion)
       : make_source_(std::move(make_source)),
         procfs_(std::move(procfs)),
-        suspicion_config_(suspicion) {}
+        suspicion_config_(suspicion),
+        pairs_(suspicion.keep_addresses) {}
 
   /// The walk for `scrape`, running it if this is the first request for it.
   std::shared_ptr<const SocketWalk> ForScrape(const Scrape& scrape);

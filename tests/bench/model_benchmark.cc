@@ -118,9 +118,9 @@ void BM_TrackLocalPairs(benchmark::State& state) {
   LocalPairTable table;
   for (auto _ : state) {
     SuspicionTracker tracker(SuspicionConfig{}, KernelSettings{}, local,
-                             &table);
+                             listeners, &table);
     for (const auto& socket : sockets) tracker.OnSocket(socket, nullptr);
-    benchmark::DoNotOptimize(tracker.Finish(listeners));
+    benchmark::DoNotOptimize(tracker.Finish());
   }
   state.SetItemsProcessed(state.iterations() *
                           static_cast<std::int64_t>(sockets.size()));

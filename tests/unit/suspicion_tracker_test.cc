@@ -33,7 +33,7 @@ SocketRecord ListenerSocket(const char* address, std::uint16_t port,
 
 struct Walk {
   explicit Walk(SuspicionConfig config = {})
-      : tracker(config, {}, local, &pairs) {}
+      : tracker(config, {}, local, listeners, &pairs) {}
 
   void Add(const SocketRecord& socket) {
     const Listener* listener = nullptr;
@@ -59,16 +59,16 @@ TEST(SuspicionTracker, BothEndsPresentIsHealthy) {
   walk.Add(ListenerSocket("127.0.0.1", 80, 0, 128));
   walk.Add(End("127.0.0.1", 40000, "127.0.0.1", 80));
   walk.Add(End("127.0.0.1", 80, "127.0.0.1", 40000));
-  const auto summary = walk.tracker.Finish(walk.listeners);
+  const auto summary = walk.tracker.Finish();
   EXPECT_EQ(Count(summary, Reason::kPeerMissing), 0u);
   EXPECT_TRUE(summary.top.empty());
 }
 
 TEST(SuspicionTracker, EstablishedEndWithoutCounterpartIsPeerMissing) {
   Walk walk;
-  walk.Add(End("127.0.0.1", 40000, "127.0.0.1", 80));  // before its listener
-  walk.Add(ListenerSocket("127.0.0.1", 80, 0, 128));
-  const auto summary = walk.tracker.Finish(walk.listeners);
+  walk.Add(ListenerSocket("127.0.0.1", 80, 0, 128));  // dumps list these first
+  walk.Add(End("127.0.0.1", 40000, "127.0.0.1", 80));
+  const auto summary = walk.tracker.Finish();
   EXPECT_EQ(Count(summary, Reason::kPeerMissing), 1u);
   ASSERT_EQ(summary.top.size(), 1u);
   EXPECT_EQ(summary.top[0].local_port, 40000);
@@ -86,7 +86,7 @@ TEST(SuspicionTracker, CounterpartOnlyAnOrphanedRequestIsAcceptQueueOrphan) {
   SocketRecord client = End("127.0.0.1", 40000, "127.0.0.1", 80);
   client.info.tcpi_last_ack_recv = 100;  // just got a SYN-ACK again
   walk.Add(client);
-  const auto summary = walk.tracker.Finish(walk.listeners);
+  const auto summary = walk.tracker.Finish();
   EXPECT_EQ(Count(summary, Reason::kAcceptQueueOrphan), 1u);
   EXPECT_EQ(walk.listeners.listeners()[0].orphaned_handshakes, 1u);
 }
@@ -99,7 +99,7 @@ TEST(SuspicionTracker, DoesNotFlagFreshOrForwardedConnections) {
   walk.Add(fresh);
   // A local peer address with no listener: DNAT elsewhere, not missing.
   walk.Add(End("127.0.0.1", 40001, "127.0.0.1", 8080));
-  const auto summary = walk.tracker.Finish(walk.listeners);
+  const auto summary = walk.tracker.Finish();
   EXPECT_EQ(Count(summary, Reason::kPeerMissing), 0u);
 }
 
@@ -115,7 +115,7 @@ TEST(SuspicionTracker, RemotePeersAreScoredOnTheSpotAndTopKIsBounded) {
     socket.info.tcpi_last_ack_recv = 10000;
     walk.Add(socket);
   }
-  const auto summary = walk.tracker.Finish(walk.listeners);
+  const auto summary = walk.tracker.Finish();
   EXPECT_EQ(Count(summary, Reason::kRetransmitStall), 3u);  // r=1 is < 0.5
   ASSERT_EQ(summary.top.size(), 2u);
   EXPECT_EQ(summary.top[0].local_port, 1006);
@@ -128,7 +128,7 @@ TEST(SuspicionTracker, CountsIdleUnprotectedBelowTheThreshold) {
   config.scoring.idle_threshold_seconds = 1;
   Walk walk(config);
   walk.Add(End("10.0.0.1", 5000, "192.0.2.1", 443));
-  const auto summary = walk.tracker.Finish(walk.listeners);
+  const auto summary = walk.tracker.Finish();
   EXPECT_EQ(summary.idle_unprotected, 1u);
   EXPECT_EQ(Count(summary, Reason::kIdleUnprotected), 0u);
 }
