@@ -8,9 +8,14 @@
 #
 #   sudo tests/bench/run.sh [N ...]        (default: 10000 100000 300000)
 #   RUNS=5 BUILD=build/release             (environment, defaults shown)
+# Without BUILD it first installs what is missing and builds the release.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUNS=${RUNS:-5}
+if [ -z "${BUILD:-}" ]; then
+  scripts/install-deps.sh
+  scripts/build.sh release > /dev/null
+fi
 BUILD=${BUILD:-build/release}
 [ "$(id -u)" -eq 0 ] || { echo "run.sh: needs root to create a network namespace" >&2; exit 2; }
 sizes=("$@")
