@@ -28,13 +28,14 @@ namespace {
 
 struct Options {
   long connections = 0;
-  long ipv6 = 0;            // of which over ::1
-  int blackhole_port = 0;   // listener whose clients write unacked data
-  long stuck = 100;         // connections to the black-holed port
+  long ipv6 = 0;           // of which over ::1
+  int blackhole_port = 0;  // listener whose clients write unacked data
+  long stuck = 100;        // connections to the black-holed port
 };
 
 void Die(const char* what) {
-  std::fprintf(stderr, "halfopen_loadgen: %s: %s\n", what, std::strerror(errno));
+  std::fprintf(stderr, "halfopen_loadgen: %s: %s\n", what,
+               std::strerror(errno));
   std::exit(1);
 }
 
@@ -76,9 +77,8 @@ int PortOf(int fd) {
 // A client from source address 127.<hi>.<lo>.<n> (IPv4) or ::1, connected
 // to the listener's port; returns the client fd.
 int Connect(int family, int port, uint32_t source, bool blocking) {
-  const int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC |
-                                    (blocking ? 0 : SOCK_NONBLOCK),
-                        0);
+  const int fd = socket(
+      family, SOCK_STREAM | SOCK_CLOEXEC | (blocking ? 0 : SOCK_NONBLOCK), 0);
   if (fd < 0) Die("socket");
   sockaddr_storage target{};
   socklen_t length;
@@ -118,15 +118,17 @@ void HoldConnections(long first, long count, long ipv6) {
     const long global = first + i;
     const bool v6 = i < ipv6;
     // 127.1.0.0/16 onwards, 1000 connections per source address.
-    const uint32_t source = (127u << 24) | (1u << 16) |
-                            static_cast<uint32_t>(global / 1000 + 1);
-    const int client = Connect(v6 ? AF_INET6 : AF_INET,
-                               PortOf(v6 ? listener6 : listener4), source, true);
+    const uint32_t source =
+        (127u << 24) | (1u << 16) | static_cast<uint32_t>(global / 1000 + 1);
+    const int client =
+        Connect(v6 ? AF_INET6 : AF_INET, PortOf(v6 ? listener6 : listener4),
+                source, true);
     if (global % 10 == 0) {
       const int one = 1;
       setsockopt(client, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
     }
-    if (accept4(v6 ? listener6 : listener4, nullptr, nullptr, SOCK_CLOEXEC) < 0) {
+    if (accept4(v6 ? listener6 : listener4, nullptr, nullptr, SOCK_CLOEXEC) <
+        0) {
       Die("accept");
     }
   }
@@ -173,10 +175,12 @@ int main(int argc, char** argv) {
   options.connections = std::atol(argv[1]);
   for (int i = 2; i < argc; ++i) {
     const std::string arg = argv[i];
-    if (arg.rfind("--ipv6=", 0) == 0) options.ipv6 = std::atol(arg.c_str() + 7);
+    if (arg.rfind("--ipv6=", 0) == 0)
+      options.ipv6 = std::atol(arg.c_str() + 7);
     else if (arg.rfind("--blackhole-port=", 0) == 0)
       options.blackhole_port = std::atoi(arg.c_str() + 17);
-    else if (arg.rfind("--stuck=", 0) == 0) options.stuck = std::atol(arg.c_str() + 8);
+    else if (arg.rfind("--stuck=", 0) == 0)
+      options.stuck = std::atol(arg.c_str() + 8);
     else {
       std::fprintf(stderr, "halfopen_loadgen: unknown flag %s\n", arg.c_str());
       return 2;
@@ -194,7 +198,8 @@ int main(int argc, char** argv) {
   files.rlim_cur = files.rlim_max;
   setrlimit(RLIMIT_NOFILE, &files);
   // Two fds per connection plus slack for listeners and stdio.
-  const long per_child = std::max(1L, (static_cast<long>(files.rlim_cur) - 64) / 2);
+  const long per_child =
+      std::max(1L, (static_cast<long>(files.rlim_cur) - 64) / 2);
   std::vector<pid_t> children;
   for (long first = 0; first < options.connections; first += per_child) {
     const long count = std::min(per_child, options.connections - first);
