@@ -12,7 +12,7 @@
 #include <cstring>
 #include <string>
 
-#include "collectors/sockdiag/inet_diag_parser.h"
+#include "collectors/sockdiag/parse_datagrams.h"
 #include "collectors/sources/diag_source.h"
 
 namespace halfopen {
@@ -91,21 +91,14 @@ int Run(int argc, char** argv) {
   ParseCounts counts;
   std::uint64_t datagrams = 0, bytes = 0, messages = 0;
   std::string error;
+  const DatagramHandler parse = ParsingHandler(&visitor, &counts, &error);
   const auto start = std::chrono::steady_clock::now();
   const Status status = source->Dump(
       [&](std::span<const std::uint8_t> datagram, const DiagRequestId& id) {
         ++datagrams;
         bytes += datagram.size();
         if (count_only) return CountMessages(datagram, &messages);
-        switch (ParseDiagDatagram(datagram, id.sequence, id.port_id, visitor,
-                                  &counts, &error)) {
-          case DatagramEnd::kDone:
-            return DatagramVerdict::kDone;
-          case DatagramEnd::kError:
-            return DatagramVerdict::kFail;
-          default:
-            return DatagramVerdict::kContinue;
-        }
+        return parse(datagram, id);
       });
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)

@@ -116,7 +116,6 @@ Status HttpServer::Start(const std::string& host, int port,
   const std::vector<int> ports = server->exposer_->GetListeningPorts();
   if (ports.empty()) return Status::Error("no listening port for " + address);
   server->port_ = ports.front();
-  server->collectable_ = collectable;
   {
     std::lock_guard<std::mutex> lock(sites_mu);
     Sites()[server->port_] = {std::move(landing_page), telemetry_path,

@@ -35,7 +35,6 @@ class HttpServer {
   HttpServer() = default;
 
   std::unique_ptr<prometheus::Exposer> exposer_;
-  std::shared_ptr<prometheus::Collectable> collectable_;
   int port_ = 0;
 };
 

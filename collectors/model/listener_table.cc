@@ -73,11 +73,12 @@ const Listener* ListenerTable::AttributeHandshake(const SocketRecord& socket) {
     Listener& candidate = listeners_[it->second];
     const int score =
         MatchScore(candidate, socket.family, socket.local_address);
-    // Prefer the earliest of equal scores (the multimap order is not).
-    if (score > best_score ||
-        (score == best_score && best != nullptr && &candidate < best)) {
-      best = score > 0 ? &candidate : best;
-      best_score = std::max(score, best_score);
+    if (score == 0) continue;
+    // Of equal scores the first listener seen wins (the multimap's order
+    // is not that), i.e. the lowest index.
+    if (score > best_score || (score == best_score && &candidate < best)) {
+      best = &candidate;
+      best_score = score;
     }
   }
   if (best == nullptr) {

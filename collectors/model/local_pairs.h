@@ -73,8 +73,6 @@ class LocalPairTable {
   /// accept_queue_orphan when that request is orphaned, else peer_missing.
   void Finish(const std::function<void(const PairEnd&)>& visit) const;
 
-  std::size_t size() const { return used_; }
-
   /// Forgets every pair but keeps the table's capacity, so that a table
   /// reused walk after walk allocates only when the host grows.
   void Clear();

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <string_view>
+#include <type_traits>
 
 namespace halfopen {
 
@@ -31,38 +32,23 @@ Status ReadSysctl(const ProcfsReader& reader, const std::string& path,
 
 Status ReadKernelSettings(const ProcfsReader& reader,
                           KernelSettings* settings) {
-  struct Field {
-    const char* path;
-    double* real;
-    int* whole;
-  };
-  double retries2 = settings->tcp_retries2, probes = settings->keepalive_probes,
-         syn = settings->tcp_syn_retries,
-         linear = settings->tcp_syn_linear_timeouts,
-         synack = settings->tcp_synack_retries;
-  const Field fields[] = {
-      {"sys/net/ipv4/tcp_retries2", &retries2, &settings->tcp_retries2},
-      {"sys/net/ipv4/tcp_keepalive_time", &settings->keepalive_time_seconds,
-       nullptr},
-      {"sys/net/ipv4/tcp_keepalive_intvl", &settings->keepalive_intvl_seconds,
-       nullptr},
-      {"sys/net/ipv4/tcp_keepalive_probes", &probes,
-       &settings->keepalive_probes},
-      {"sys/net/ipv4/tcp_syn_retries", &syn, &settings->tcp_syn_retries},
-      {"sys/net/ipv4/tcp_syn_linear_timeouts", &linear,
-       &settings->tcp_syn_linear_timeouts},
-      {"sys/net/ipv4/tcp_synack_retries", &synack,
-       &settings->tcp_synack_retries},
-  };
-  for (const Field& field : fields) {
+  Status status;
+  // Overwrites *target when the sysctl exists; keeps the default otherwise.
+  auto read = [&](const char* path, auto* target) {
     std::optional<double> value;
-    Status status = ReadSysctl(reader, field.path, &value);
-    if (!status.ok()) return status;
-    if (!value) continue;
-    *field.real = *value;
-    if (field.whole != nullptr) *field.whole = static_cast<int>(*value);
-  }
-  return Status::Ok();
+    if (status.ok()) status = ReadSysctl(reader, path, &value);
+    if (value)
+      *target = static_cast<std::remove_pointer_t<decltype(target)>>(*value);
+  };
+  read("sys/net/ipv4/tcp_retries2", &settings->tcp_retries2);
+  read("sys/net/ipv4/tcp_keepalive_time", &settings->keepalive_time_seconds);
+  read("sys/net/ipv4/tcp_keepalive_intvl", &settings->keepalive_intvl_seconds);
+  read("sys/net/ipv4/tcp_keepalive_probes", &settings->keepalive_probes);
+  read("sys/net/ipv4/tcp_syn_retries", &settings->tcp_syn_retries);
+  read("sys/net/ipv4/tcp_syn_linear_timeouts",
+       &settings->tcp_syn_linear_timeouts);
+  read("sys/net/ipv4/tcp_synack_retries", &settings->tcp_synack_retries);
+  return status;
 }
 
 }  // namespace halfopen

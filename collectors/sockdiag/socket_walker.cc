@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "collectors/procfs/sysctl.h"
+#include "collectors/sockdiag/parse_datagrams.h"
 #include "collectors/sources/interface_addresses.h"
 
 namespace halfopen {
@@ -41,7 +42,6 @@ std::shared_ptr<const SocketWalk> SocketWalker::ForScrape(
     last_ = Walk();
     last_scrape_ = scrape.id;
     parse_errors_total_ += last_->counts.malformed;
-    ++walks_;
   }
   return last_;
 }
@@ -49,11 +49,6 @@ std::shared_ptr<const SocketWalk> SocketWalker::ForScrape(
 std::uint64_t SocketWalker::parse_errors_total() const {
   std::lock_guard<std::mutex> lock(mu_);
   return parse_errors_total_;
-}
-
-std::uint64_t SocketWalker::walks() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return walks_;
 }
 
 std::shared_ptr<const SocketWalk> SocketWalker::Walk() {
@@ -75,18 +70,8 @@ std::shared_ptr<const SocketWalk> SocketWalker::Walk() {
   WalkVisitor visitor(walk.get(), &tracker);
   std::string parse_error;
   std::unique_ptr<DiagSource> source = make_source_();
-  walk->status = source->Dump(
-      [&](std::span<const std::uint8_t> datagram, const DiagRequestId& id) {
-        switch (ParseDiagDatagram(datagram, id.sequence, id.port_id, visitor,
-                                  &walk->counts, &parse_error)) {
-          case DatagramEnd::kDone:
-            return DatagramVerdict::kDone;
-          case DatagramEnd::kError:
-            return DatagramVerdict::kFail;
-          default:
-            return DatagramVerdict::kContinue;
-        }
-      });
+  walk->status =
+      source->Dump(ParsingHandler(&visitor, &walk->counts, &parse_error));
   if (!walk->status.ok() && !parse_error.empty()) {
     walk->status = Status::Error("inet_diag dump failed: " + parse_error);
   } else if (!walk->status.ok()) {

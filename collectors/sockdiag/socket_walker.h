@@ -50,9 +50,6 @@ class SocketWalker {
   /// Malformed messages skipped since start (for a counter).
   std::uint64_t parse_errors_total() const;
 
-  /// How many walks have run since start.
-  std::uint64_t walks() const;
-
   /// The walker shared by every socket collector of `context`: it reads the
   /// recording named by --collector.sockets.replay when given, else the
   /// kernel with the request mode of --collector.sockets.request, and
@@ -76,7 +73,6 @@ class SocketWalker {
   std::uint64_t last_scrape_ = 0;
   std::shared_ptr<const SocketWalk> last_;
   std::uint64_t parse_errors_total_ = 0;
-  std::uint64_t walks_ = 0;
 };
 
 }  // namespace halfopen
