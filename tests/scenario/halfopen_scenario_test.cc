@@ -146,30 +146,36 @@ TEST_F(HalfopenScenario, VanishedPeerOnIdleKeepaliveIsKeepaliveUnanswered) {
 }
 
 TEST_F(HalfopenScenario, ZeroWindowStallOnlyWhenTheNonReadingPeerVanishes) {
-  ExporterProcess exporter(kFlags, &host_);
+  // The sockets collector too, to see that the window really closed.
+  std::vector<std::string> flags = kFlags;
+  flags.push_back("--collector.sockets");
+  ExporterProcess exporter(flags, &host_);
   ASSERT_TRUE(exporter.started()) << exporter.process().Stderr();
   Connection c = Connect();
   ASSERT_TRUE(c.server.valid());
   // The peer never reads: fill its receive buffer and our send buffer.
-  const int flags = MSG_NOSIGNAL | MSG_DONTWAIT;
+  const int send_flags = MSG_NOSIGNAL | MSG_DONTWAIT;
   std::vector<char> chunk(65536, 'x');
-  for (int i = 0;
-       i < 4096 && send(c.client.get(), chunk.data(), chunk.size(), flags) > 0;
+  for (int i = 0; i < 4096 && send(c.client.get(), chunk.data(), chunk.size(),
+                                   send_flags) > 0;
        ++i) {
   }
-  // Alive but not reading: the window is closed and probes are answered.
-  bool persisting = false;
+  // Alive but not reading: the window is closed (the persist timer runs)
+  // and the peer answers every zero-window probe, so nothing may score.
+  bool persisted = false;
   double worst_alive = 0;
+  bool watched = false;
   exporter.ScrapeUntil(
       [&](const std::string& b) {
         worst_alive =
             std::max(worst_alive, MaxSample(b, "halfopen_suspect_score"));
-        persisting = persisting ||
-                     FindSample(b, "halfopen_suspects",
-                                {Label("reason", "zero_window_stall")}) == 0;
+        persisted = persisted ||
+                    SampleValue(b, "halfopen_tcp_timers{timer=\"persist\"}")
+                            .value_or(0) >= 1;
         return false;  // watch for the whole period
       },
-      seconds(3), &persisting);
+      seconds(3), &watched);
+  ASSERT_TRUE(persisted) << "the peer's window never closed";
   EXPECT_LT(worst_alive, 0.5);
   Vanish();
   bool done = false;
