@@ -39,25 +39,29 @@ void Die(const char* what) {
   std::exit(1);
 }
 
+// The loopback address of `family` (127.0.0.1 or ::1) with `port`.
+socklen_t Loopback(int family, int port, sockaddr_storage* address) {
+  *address = {};
+  if (family == AF_INET6) {
+    auto* v6 = reinterpret_cast<sockaddr_in6*>(address);
+    v6->sin6_family = AF_INET6;
+    v6->sin6_addr = in6addr_loopback;
+    v6->sin6_port = htons(static_cast<uint16_t>(port));
+    return sizeof *v6;
+  }
+  auto* v4 = reinterpret_cast<sockaddr_in*>(address);
+  v4->sin_family = AF_INET;
+  v4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  v4->sin_port = htons(static_cast<uint16_t>(port));
+  return sizeof *v4;
+}
+
 int Listen(int family, int port, int backlog) {
   const int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
   const int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_storage address{};
-  socklen_t length;
-  if (family == AF_INET6) {
-    auto* v6 = reinterpret_cast<sockaddr_in6*>(&address);
-    v6->sin6_family = AF_INET6;
-    v6->sin6_addr = in6addr_loopback;
-    v6->sin6_port = htons(static_cast<uint16_t>(port));
-    length = sizeof *v6;
-  } else {
-    auto* v4 = reinterpret_cast<sockaddr_in*>(&address);
-    v4->sin_family = AF_INET;
-    v4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    v4->sin_port = htons(static_cast<uint16_t>(port));
-    length = sizeof *v4;
-  }
+  sockaddr_storage address;
+  const socklen_t length = Loopback(family, port, &address);
   if (bind(fd, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
       listen(fd, backlog) != 0) {
     Die("listen");
@@ -80,27 +84,16 @@ int Connect(int family, int port, uint32_t source, bool blocking) {
   const int fd = socket(
       family, SOCK_STREAM | SOCK_CLOEXEC | (blocking ? 0 : SOCK_NONBLOCK), 0);
   if (fd < 0) Die("socket");
-  sockaddr_storage target{};
-  socklen_t length;
-  if (family == AF_INET6) {
-    auto* v6 = reinterpret_cast<sockaddr_in6*>(&target);
-    v6->sin6_family = AF_INET6;
-    v6->sin6_addr = in6addr_loopback;
-    v6->sin6_port = htons(static_cast<uint16_t>(port));
-    length = sizeof *v6;
-  } else {
+  if (family == AF_INET) {
     sockaddr_in local{};
     local.sin_family = AF_INET;
     local.sin_addr.s_addr = htonl(source);
     if (bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
       Die("bind source");
     }
-    auto* v4 = reinterpret_cast<sockaddr_in*>(&target);
-    v4->sin_family = AF_INET;
-    v4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    v4->sin_port = htons(static_cast<uint16_t>(port));
-    length = sizeof *v4;
   }
+  sockaddr_storage target;
+  const socklen_t length = Loopback(family, port, &target);
   if (connect(fd, reinterpret_cast<sockaddr*>(&target), length) != 0 &&
       !(errno == EINPROGRESS && !blocking)) {
     Die("connect");
