@@ -3,7 +3,7 @@
 #include <memory>
 #include <string>
 
-#include "collectors/base/status.h"
+#include "base/status.h"
 #include "prometheus/collectable.h"
 
 namespace prometheus {

@@ -7,8 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "collectors/collector.h"
-#include "collectors/scraper.h"
+#include "collectors/sources.h"
+#include "engine/collector.h"
+#include "engine/scraper.h"
 #include "exporter/build_info.h"
 #include "exporter/http_server.h"
 #include "exporter/landing_page.h"
@@ -26,20 +27,16 @@ int Fail(const std::string& message) {
   return kExitUsage;
 }
 
-Status BuildCollectors(const Options& options, const CollectorCatalog& catalog,
-                       std::vector<Scraper::Entry>* entries) {
+std::vector<Scraper::Entry> BuildCollectors(
+    const Options& options, const CollectorCatalog& catalog,
+    const std::shared_ptr<Sources>& sources) {
+  std::vector<Scraper::Entry> entries;
   for (const auto& spec : catalog.specs()) {
-    bool enabled = false;
     for (const auto& name : options.enabled_collectors) {
-      enabled = enabled || name == spec.name;
+      if (name == spec.name) entries.push_back({name, spec.make(sources)});
     }
-    if (!enabled) continue;
-    std::string error;
-    auto collector = spec.factory(options.collector_context, &error);
-    if (collector == nullptr) return Status::Error(error);
-    entries->push_back({spec.name, std::move(collector)});
   }
-  return Status::Ok();
+  return entries;
 }
 
 int WaitForTerminationSignal(const sigset_t& signals) {
@@ -54,10 +51,11 @@ int Run(int argc, char** argv) {
   mallopt(M_ARENA_MAX, 2);
   const CollectorCatalog& catalog = CollectorCatalog::Global();
   Options options;
-  Status status = ParseOptions(argc, argv, catalog, &options);
+  std::string help;
+  Status status = ParseOptions(argc, argv, catalog, &options, &help);
   if (!status.ok()) return Fail(status.message());
   if (options.show_help) {
-    std::fputs(BuildFlagSet(catalog).Help("halfopen_exporter").c_str(), stdout);
+    std::fputs(help.c_str(), stdout);
     return 0;
   }
   if (options.show_version) {
@@ -67,11 +65,10 @@ int Run(int argc, char** argv) {
   }
   ConfigureLogging(options.log_level, options.log_format);
 
-  std::vector<Scraper::Entry> entries;
-  status = BuildCollectors(options, catalog, &entries);
-  if (!status.ok()) return Fail(status.message());
-  auto scraper = std::make_shared<Scraper>(std::move(entries),
-                                           BuildInfo{kVersion, kRevision});
+  auto sources = std::make_shared<Sources>(options.sources);
+  auto scraper =
+      std::make_shared<Scraper>(BuildCollectors(options, catalog, sources),
+                                BuildInfo{kVersion, kRevision});
 
   // Block the termination signals before civetweb starts its threads, so
   // they inherit the mask and only sigwait() below receives them.

@@ -3,37 +3,36 @@
 #include <string>
 #include <vector>
 
-#include "collectors/base/status.h"
-#include "collectors/collector.h"
-#include "exporter/flags.h"
+#include "base/status.h"
+#include "collectors/sources.h"
+#include "engine/collector.h"
 
 namespace halfopen {
 
-/// Everything the exporter was told on its command line, validated.
+/// Everything the exporter was told on its command line, parsed and checked.
 struct Options {
   std::string listen_host;  ///< "" means every address.
   int listen_port = 0;
-  std::string listen_address;  ///< As given, for log lines.
-  std::string telemetry_path;
-  std::string log_level;   ///< debug|info|warn|error
-  std::string log_format;  ///< logfmt|json
+  std::string telemetry_path = "/metrics";
+  std::string log_level = "info";     ///< debug|info|warn|error
+  std::string log_format = "logfmt";  ///< logfmt|json
   bool show_help = false;
   bool show_version = false;
   std::vector<std::string> enabled_collectors;  ///< Sorted by name.
-  CollectorContext collector_context;
+  SourceOptions sources;
 };
 
 /// The port the exporter listens on by default; see README for the choice.
 inline constexpr int kDefaultPort = 9742;
 
-/// Every flag the binary accepts: the core ones, then for each collector in
-/// `catalog` its `--[no-]collector.<name>` switch and its own options.
-FlagSet BuildFlagSet(const CollectorCatalog& catalog);
-
-/// Parses and validates argv. On error, returns a one-line message naming
-/// the flag (the caller prints it and exits 2).
+/// Parses and checks argv against every flag the binary accepts: the core
+/// ones, then for each collector in `catalog` its `--[no-]collector.<name>`
+/// switch and its own flags. Every value is checked, whatever is enabled.
+/// On error, returns a one-line message naming the flag (the caller prints
+/// it and exits 2). *help is set to the `--help` text either way.
 Status ParseOptions(int argc, const char* const* argv,
-                    const CollectorCatalog& catalog, Options* options);
+                    const CollectorCatalog& catalog, Options* options,
+                    std::string* help = nullptr);
 
 /// Splits "host:port", "[v6]:port" or ":port" into its parts.
 Status ParseListenAddress(const std::string& address, std::string* host,

@@ -1,4 +1,4 @@
-#include "collectors/model/giveup.h"
+#include "model/giveup.h"
 
 #include <algorithm>
 

@@ -1,44 +1,27 @@
-#include "collectors/model/listener_table.h"
-
-#include <sys/socket.h>
+#include "model/listener_table.h"
 
 #include <algorithm>
 
 namespace halfopen {
 namespace {
 
-using Address = std::array<std::uint8_t, 16>;
-
-bool IsZero(const std::uint8_t* bytes, std::size_t size) {
-  return std::all_of(bytes, bytes + size,
-                     [](std::uint8_t b) { return b == 0; });
-}
-
-// True for ::ffff:a.b.c.d holding the IPv4 address in `v4`.
-bool IsMappedFrom(const Address& v6, const Address& v4) {
-  static constexpr std::uint8_t kPrefix[12] = {0, 0, 0, 0, 0,    0,
-                                               0, 0, 0, 0, 0xff, 0xff};
-  return std::equal(kPrefix, kPrefix + 12, v6.begin()) &&
-         std::equal(v4.begin(), v4.begin() + 4, v6.begin() + 12);
-}
-
 // How well `listener` matches a handshake to (family, address): higher is
 // more specific, 0 is no match.
 int MatchScore(const Listener& listener, std::uint8_t family,
                const Address& address) {
-  const bool v4 = family == AF_INET;
+  const bool v4 = family == kFamilyIpv4;
   if (listener.family == family) {
     const std::size_t size = v4 ? 4 : 16;
     if (std::equal(address.begin(), address.begin() + size,
                    listener.address.begin())) {
       return 4;
     }
-    if (IsZero(listener.address.data(), size)) return 2;
+    if (IsUnspecified(listener.address, size)) return 2;
     return 0;
   }
-  if (v4 && listener.family == AF_INET6) {
+  if (v4 && listener.family == kFamilyIpv6) {
     if (IsMappedFrom(listener.address, address)) return 3;
-    if (IsZero(listener.address.data(), 16)) return 1;
+    if (IsUnspecified(listener.address, 16)) return 1;
   }
   return 0;
 }

@@ -5,14 +5,14 @@
 #include <unordered_map>
 #include <vector>
 
-#include "collectors/sockdiag/socket_record.h"
+#include "model/socket_record.h"
 
 namespace halfopen {
 
 /// A listening socket and the handshakes attributed to it.
 struct Listener {
   std::uint8_t family = 0;
-  std::array<std::uint8_t, 16> address{};
+  Address address{};
   std::uint16_t port = 0;
   /// sk_ack_backlog: connections waiting for accept().
   std::uint32_t queue_length = 0;
@@ -45,7 +45,7 @@ class ListenerTable {
   const Listener* AttributeHandshake(const SocketRecord& socket);
 
   /// True when some listener would take a connection to that endpoint.
-  bool Listens(std::uint8_t family, const std::array<std::uint8_t, 16>& address,
+  bool Listens(std::uint8_t family, const Address& address,
                std::uint16_t port) const;
 
   const std::vector<Listener>& listeners() const { return listeners_; }

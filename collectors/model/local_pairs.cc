@@ -1,6 +1,4 @@
-#include "collectors/model/local_pairs.h"
-
-#include <sys/socket.h>
+#include "model/local_pairs.h"
 
 #include <algorithm>
 #include <cmath>
@@ -10,21 +8,8 @@
 namespace halfopen {
 namespace {
 
-using Address = std::array<std::uint8_t, 16>;
-
-// IPv4 addresses become ::ffff:a.b.c.d so that both families compare.
-Address Canonical(std::uint8_t family, const Address& address) {
-  if (family != AF_INET) return address;
-  Address mapped{};
-  mapped[10] = mapped[11] = 0xff;
-  std::memcpy(mapped.data() + 12, address.data(), 4);
-  return mapped;
-}
-
 bool IsMappedLoopback(const Address& a) {
-  static constexpr std::uint8_t kPrefix[12] = {0, 0, 0, 0, 0,    0,
-                                               0, 0, 0, 0, 0xff, 0xff};
-  return std::equal(kPrefix, kPrefix + 12, a.begin()) && a[12] == 127;
+  return a[12] == 127 && IsMappedFrom(a, Address{a[12], a[13], a[14], a[15]});
 }
 
 bool IsIpv6Loopback(const Address& a) {
@@ -50,7 +35,7 @@ std::uint64_t Hash(const Address& a, std::uint16_t pa, const Address& b,
 
 void LocalAddresses::Add(std::uint8_t family, const std::uint8_t* address) {
   Address a{};
-  std::memcpy(a.data(), address, family == AF_INET ? 4 : 16);
+  std::memcpy(a.data(), address, family == kFamilyIpv4 ? 4 : 16);
   addresses_.push_back(Canonical(family, a));
 }
 
@@ -122,14 +107,14 @@ void LocalPairTable::AddSocket(const SocketRecord& socket,
                                const Verdict& verdict, double eta_seconds,
                                bool peer_listens) {
   End* end = Find(socket);
-  const bool silent = HALFOPEN_HAS_TCPI(socket, tcpi_last_ack_recv) &&
-                      socket.info.tcpi_last_ack_recv >= kLonelySilenceMs;
+  const bool silent = socket.info.Has(TcpInfo::kLastAckRecv) &&
+                      socket.info.last_ack_recv_ms >= kLonelySilenceMs;
   end->bits = static_cast<std::uint8_t>(
       (end->bits & (kRequest | kOrphaned)) | kFull |
       (socket.state == kTcpEstablished ? kEstablished : 0) |
       (IsEstablishedLike(socket) ? kCounted : 0) | (silent ? kSilent : 0) |
       (peer_listens ? kPeerListens : 0) |
-      (socket.family == AF_INET6 ? kIpv6 : 0));
+      (socket.family == kFamilyIpv6 ? kIpv6 : 0));
   end->reason_state = static_cast<std::uint8_t>(
       static_cast<unsigned>(verdict.reason) << 4 | (socket.state & 0x0f));
   end->score = static_cast<std::uint16_t>(std::lround(verdict.score * 10000));
@@ -144,7 +129,7 @@ void LocalPairTable::AddRequest(const SocketRecord& socket, bool orphaned) {
 }
 
 void LocalPairTable::Finish(
-    const std::function<void(const PairEnd&)>& visit) const {
+    const std::function<void(const Suspect&)>& visit) const {
   for (std::size_t s = 0; s < slots_.size(); ++s) {
     const Slot& slot = slots_[s];
     if (slot.key == 0) continue;
@@ -152,8 +137,9 @@ void LocalPairTable::Finish(
       const End& end = slot.end[i];
       const std::uint8_t other = slot.end[1 - i].bits;
       if (!(end.bits & kFull) || !(end.bits & kCounted)) continue;
-      const std::uint8_t family = (end.bits & kIpv6) ? AF_INET6 : AF_INET;
-      PairEnd result{static_cast<Reason>(end.reason_state >> 4),
+      const std::uint8_t family =
+          (end.bits & kIpv6) ? kFamilyIpv6 : kFamilyIpv4;
+      Suspect result{static_cast<Reason>(end.reason_state >> 4),
                      end.score / 10000.0,
                      end.eta_ms == UINT32_MAX
                          ? std::numeric_limits<double>::infinity()
@@ -167,7 +153,7 @@ void LocalPairTable::Finish(
       if (keep_addresses_) {
         result.local_address = addresses_[s][i];
         result.peer_address = addresses_[s][1 - i];
-        if (family == AF_INET) {
+        if (family == kFamilyIpv4) {
           std::memmove(result.local_address.data(),
                        result.local_address.data() + 12, 4);
           std::memmove(result.peer_address.data(),

@@ -5,8 +5,9 @@
 #include <functional>
 #include <vector>
 
-#include "collectors/model/suspicion.h"
-#include "collectors/sockdiag/socket_record.h"
+#include "model/address.h"
+#include "model/socket_record.h"
+#include "model/suspicion.h"
 
 namespace halfopen {
 
@@ -16,30 +17,14 @@ namespace halfopen {
 class LocalAddresses {
  public:
   void Add(std::uint8_t family, const std::uint8_t* address);
-  bool Contains(std::uint8_t family,
-                const std::array<std::uint8_t, 16>& address) const;
+  bool Contains(std::uint8_t family, const Address& address) const;
 
  private:
-  std::vector<std::array<std::uint8_t, 16>> addresses_;
+  std::vector<Address> addresses_;
 };
 
 /// How long a lonely end's peer must have been silent before it counts.
 inline constexpr std::uint32_t kLonelySilenceMs = 1000;
-
-/// One end of a local pair with its final verdict: its own per-socket one,
-/// or peer_missing / accept_queue_orphan when its counterpart is gone and
-/// that scores higher.
-struct PairEnd {
-  Reason reason;
-  double score;
-  double eta_seconds;
-  std::uint8_t family;
-  std::uint8_t state;
-  std::array<std::uint8_t, 16> local_address;  ///< As the family stores it.
-  std::array<std::uint8_t, 16> peer_address;
-  std::uint16_t local_port;
-  std::uint16_t peer_port;
-};
 
 /// Matches the two ends of connections whose both ends are on this host, as
 /// the dump streams them in any order. Memory is O(local pairs): one flat
@@ -66,19 +51,21 @@ class LocalPairTable {
   /// is being retransmitted on a full listener.
   void AddRequest(const SocketRecord& socket, bool orphaned);
 
-  /// Calls `visit` once for every recorded ESTABLISHED-like end. An
+  /// Calls `visit` once for every recorded ESTABLISHED-like end, with its
+  /// final verdict: its own per-socket one, or peer_missing /
+  /// accept_queue_orphan when its counterpart is gone and that scores
+  /// higher (addresses only when kept). An
   /// ESTABLISHED end whose counterpart is absent gets peer_missing (once no
   /// ACK has come for kLonelySilenceMs, so that a connection created during
   /// the dump is not flagged); one whose counterpart is only a request gets
   /// accept_queue_orphan when that request is orphaned, else peer_missing.
-  void Finish(const std::function<void(const PairEnd&)>& visit) const;
+  void Finish(const std::function<void(const Suspect&)>& visit) const;
 
   /// Forgets every pair but keeps the table's capacity, so that a table
   /// reused walk after walk allocates only when the host grows.
   void Clear();
 
  private:
-  using Address = std::array<std::uint8_t, 16>;
   enum Bits : std::uint8_t {
     kFull = 1,          // a full socket was seen for this end
     kEstablished = 2,   // … in ESTABLISHED
@@ -87,7 +74,7 @@ class LocalPairTable {
     kOrphaned = 16,     // … retransmitting on a full listener
     kSilent = 32,       // no ACK from the peer for kLonelySilenceMs
     kPeerListens = 64,  // a local listener takes its peer endpoint
-    kIpv6 = 128,        // the socket's family is AF_INET6
+    kIpv6 = 128,        // the socket's family is IPv6
   };
   struct End {
     std::uint32_t eta_ms = 0;       // UINT32_MAX: never

@@ -1,4 +1,4 @@
-#include "collectors/model/socket_stats.h"
+#include "model/socket_stats.h"
 
 namespace halfopen {
 namespace {
@@ -37,12 +37,11 @@ void SocketStats::Add(const SocketRecord& socket) {
   ++states[StateIndex(socket.state)];
   ++timers[TimerIndex(socket.timer)];
   if (socket.state == kTcpListen) return;
-  if (HALFOPEN_HAS_TCPI(socket, tcpi_retransmits) &&
-      socket.info.tcpi_retransmits > 0) {
-    ++retransmits[CountBucket(socket.info.tcpi_retransmits)];
+  if (socket.info.Has(TcpInfo::kRetransmits) && socket.info.retransmits > 0) {
+    ++retransmits[CountBucket(socket.info.retransmits)];
   }
-  if (HALFOPEN_HAS_TCPI(socket, tcpi_probes) && socket.info.tcpi_probes > 0) {
-    ++probes[CountBucket(socket.info.tcpi_probes)];
+  if (socket.info.Has(TcpInfo::kProbes) && socket.info.probes > 0) {
+    ++probes[CountBucket(socket.info.probes)];
   }
 }
 

@@ -3,7 +3,7 @@
 #include <array>
 #include <cstdint>
 
-#include "collectors/sockdiag/socket_record.h"
+#include "model/socket_record.h"
 
 namespace halfopen {
 

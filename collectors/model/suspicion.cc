@@ -1,10 +1,10 @@
-#include "collectors/model/suspicion.h"
+#include "model/suspicion.h"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
-#include "collectors/model/giveup.h"
+#include "model/giveup.h"
 
 namespace halfopen {
 namespace {
@@ -37,22 +37,22 @@ double Seconds(std::uint32_t milliseconds) { return milliseconds / 1000.0; }
 
 // 0 at `start` seconds of ACK silence, 1 from `start + span` on.
 double SilenceWeight(const SocketRecord& socket, double start, double span) {
-  if (!HALFOPEN_HAS_TCPI(socket, tcpi_last_ack_recv)) return 1;
-  const double silence = Seconds(socket.info.tcpi_last_ack_recv);
+  if (!socket.info.Has(TcpInfo::kLastAckRecv)) return 1;
+  const double silence = Seconds(socket.info.last_ack_recv_ms);
   return std::clamp((silence - start) / span, 0.0, 1.0);
 }
 
 double RetransmitEta(const SocketRecord& socket, const KernelSettings& k) {
   const double budget = RetransmitGiveUpSeconds(k.tcp_retries2);
-  if (!HALFOPEN_HAS_TCPI(socket, tcpi_rto) ||
-      !HALFOPEN_HAS_TCPI(socket, tcpi_retransmits)) {
+  if (!socket.info.Has(TcpInfo::kRto) ||
+      !socket.info.Has(TcpInfo::kRetransmits)) {
     return budget;
   }
-  const int r = socket.info.tcpi_retransmits;
+  const int r = socket.info.retransmits;
   if (r == 0) return budget;
   // After r back-offs the armed RTO is rto0 * 2^r; the first retransmission
   // went out rto0 * (2^r - 2) plus the part of the current RTO already gone.
-  const double rto_now = socket.info.tcpi_rto / 1e6;
+  const double rto_now = socket.info.rto_us / 1e6;
   const double rto0 = rto_now / std::ldexp(1.0, std::min(r, 30));
   const double elapsed = rto0 * (std::ldexp(1.0, std::min(r, 30)) - 2) +
                          std::max(0.0, rto_now - Seconds(socket.expires_ms));
@@ -60,8 +60,8 @@ double RetransmitEta(const SocketRecord& socket, const KernelSettings& k) {
 }
 
 unsigned Probes(const SocketRecord& socket) {
-  return HALFOPEN_HAS_TCPI(socket, tcpi_probes) ? socket.info.tcpi_probes
-                                                : socket.retrans;
+  return socket.info.Has(TcpInfo::kProbes) ? socket.info.probes
+                                           : socket.retrans;
 }
 
 }  // namespace
@@ -101,7 +101,7 @@ bool IsEstablishedLike(const SocketRecord& socket) {
 
 double RetransmitStallScore(const SocketRecord& socket) {
   if (!IsEstablishedLike(socket) || socket.timer != kTimerRetransmit ||
-      !HALFOPEN_HAS_TCPI(socket, tcpi_retransmits)) {
+      !socket.info.Has(TcpInfo::kRetransmits)) {
     return 0;
   }
   // Consecutive RTOs say how long the stall has lasted; ACK silence confirms
@@ -109,7 +109,7 @@ double RetransmitStallScore(const SocketRecord& socket) {
   // nothing (a live path with 10% loss each way was seen to stall for 2.4 s
   // and 4.4 s in bulk transfers), 9 s gives full weight: a dead peer at the
   // minimum RTO is then past its fifth RTO and scores 0.92.
-  return FromTable(kRetransmitTable, socket.info.tcpi_retransmits) *
+  return FromTable(kRetransmitTable, socket.info.retransmits) *
          SilenceWeight(socket, 5.0, 4.0);
 }
 
@@ -131,11 +131,11 @@ double HandshakeStalledScore(const SocketRecord& socket) {
 double IdleUnprotectedScore(const SocketRecord& socket,
                             const ScoringConfig& config) {
   if (socket.state != kTcpEstablished || socket.timer != kTimerNone ||
-      !HALFOPEN_HAS_TCPI(socket, tcpi_last_data_recv)) {
+      !socket.info.Has(TcpInfo::kLastDataRecv)) {
     return 0;
   }
-  const double idle = Seconds(std::min(socket.info.tcpi_last_data_sent,
-                                       socket.info.tcpi_last_data_recv));
+  const double idle = Seconds(
+      std::min(socket.info.last_data_sent_ms, socket.info.last_data_recv_ms));
   return idle >= config.idle_threshold_seconds ? kIdleUnprotectedScore : 0;
 }
 

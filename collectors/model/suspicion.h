@@ -1,9 +1,10 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
-#include "collectors/model/kernel_settings.h"
-#include "collectors/sockdiag/socket_record.h"
+#include "model/kernel_settings.h"
+#include "model/socket_record.h"
 
 namespace halfopen {
 
@@ -23,6 +24,21 @@ inline constexpr std::size_t kReasonCount = 7;
 
 /// The label value, e.g. "retransmit_stall".
 const char* ReasonLabel(Reason reason);
+
+/// A connection judged suspect, with what its series' labels need. Built for
+/// the top-K, whether the connection was decided on its own or as one end of
+/// a local pair.
+struct Suspect {
+  Reason reason = Reason::kRetransmitStall;
+  double score = 0;
+  double eta_seconds = 0;
+  std::uint8_t family = 0;
+  std::uint8_t state = 0;
+  Address local_address{};  ///< Zero unless addresses are kept.
+  Address peer_address{};
+  std::uint16_t local_port = 0;
+  std::uint16_t peer_port = 0;
+};
 
 /// Tunables of the per-connection rules.
 struct ScoringConfig {

@@ -1,4 +1,4 @@
-#include "collectors/model/suspicion_tracker.h"
+#include "model/suspicion_tracker.h"
 
 #include <algorithm>
 #include <tuple>
@@ -17,7 +17,7 @@ bool Better(const Suspect& a, const Suspect& b) {
 
 bool IsRequest(const SocketRecord& socket) {
   return (socket.state == kTcpSynRecv || socket.state == kTcpNewSynRecv) &&
-         socket.info_length == 0;
+         socket.info.present == 0;
 }
 
 }  // namespace
@@ -83,10 +83,8 @@ void SuspicionTracker::Count(const Suspect& suspect) {
 }
 
 SuspicionSummary SuspicionTracker::Finish() {
-  pairs_.Finish([this](const PairEnd& end) {
-    if (end.score < config_.threshold) return;
-    Count({end.reason, end.score, end.eta_seconds, end.family, end.state,
-           end.local_address, end.peer_address, end.local_port, end.peer_port});
+  pairs_.Finish([this](const Suspect& end) {
+    if (end.score >= config_.threshold) Count(end);
   });
   std::sort_heap(summary_.top.begin(), summary_.top.end(), Better);
   return summary_;

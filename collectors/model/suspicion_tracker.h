@@ -5,10 +5,10 @@
 #include <cstdint>
 #include <vector>
 
-#include "collectors/model/kernel_settings.h"
-#include "collectors/model/listener_table.h"
-#include "collectors/model/local_pairs.h"
-#include "collectors/model/suspicion.h"
+#include "model/kernel_settings.h"
+#include "model/listener_table.h"
+#include "model/local_pairs.h"
+#include "model/suspicion.h"
 
 namespace halfopen {
 
@@ -20,19 +20,6 @@ struct SuspicionConfig {
   /// their suspects carry ports only.
   bool keep_addresses = false;
   ScoringConfig scoring;
-};
-
-/// One of the top-K suspects, with what its labels need.
-struct Suspect {
-  Reason reason = Reason::kRetransmitStall;
-  double score = 0;
-  double eta_seconds = 0;
-  std::uint8_t family = 0;
-  std::uint8_t state = 0;
-  std::array<std::uint8_t, 16> local_address{};
-  std::array<std::uint8_t, 16> peer_address{};
-  std::uint16_t local_port = 0;
-  std::uint16_t peer_port = 0;
 };
 
 /// The results of one walk.

@@ -10,9 +10,9 @@
 #include <iterator>
 #include <vector>
 
-#include "collectors/model/socket_stats.h"
-#include "collectors/model/suspicion_tracker.h"
-#include "collectors/sockdiag/inet_diag_parser.h"
+#include "decode/inet_diag_parser.h"
+#include "model/socket_stats.h"
+#include "model/suspicion_tracker.h"
 
 namespace halfopen {
 namespace {
@@ -63,7 +63,7 @@ void BM_ParseDiagDatagrams(benchmark::State& state) {
   for (auto _ : state) {
     Counting visitor;
     ParseCounts counts;
-    std::string error;
+    DumpError error;
     for (const auto& d : datagrams) {
       ParseDiagDatagram(d.bytes, d.sequence, d.port_id, visitor, &counts,
                         &error);
@@ -88,9 +88,9 @@ SocketRecord Established(std::uint32_t i, bool reverse) {
     std::swap(s.local_address, s.peer_address);
     std::swap(s.local_port, s.peer_port);
   }
-  s.info_length = sizeof s.info;
-  s.info.tcpi_last_ack_recv = 50;
-  s.info.tcpi_last_data_recv = s.info.tcpi_last_data_sent = 50;
+  s.info.present = TcpInfo::kAll;
+  s.info.last_ack_recv_ms = 50;
+  s.info.last_data_recv_ms = s.info.last_data_sent_ms = 50;
   return s;
 }
 

@@ -20,7 +20,7 @@ BUILD=${BUILD:-build/release}
 [ "$(id -u)" -eq 0 ] || { echo "run.sh: needs root to create a network namespace" >&2; exit 2; }
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(10000 100000 300000)
-dump=$BUILD/exporter/halfopen_diag_dump
+dump=$BUILD/tools/halfopen_diag_dump
 exporter=$BUILD/exporter/halfopen_exporter
 loadgen=$BUILD/tests/halfopen_loadgen
 for tool in "$dump" "$exporter" "$loadgen"; do

@@ -23,7 +23,7 @@ TEST(ProcfsScenario, ExportsTheNamespacesOwnRetries2AndGiveUpTime) {
   const HttpResponse response = exporter.Get("/metrics");
   ASSERT_EQ(response.status, 200) << response.error;
   EXPECT_EQ(SampleValue(response.body, "halfopen_kernel_tcp_retries2"), 6);
-  // 0.2 s doubling over 7 intervals: 25.4 s (KERNEL-FACTS.md).
+  // 0.2 s doubling over 7 intervals: 25.4 s (tcp_model_timeout()).
   EXPECT_EQ(
       SampleValue(response.body, "halfopen_kernel_retransmit_giveup_seconds"),
       25.4);

@@ -85,7 +85,7 @@ TEST(SocketsScenario, SeedOneOverflowShowsQueueTwoOfLimitOne) {
 }
 
 // Two namespaces: the server's (observed) and the client's, whose egress is
-// slowed by tbf so that handshakes pile up in SYN_RECV (KERNEL-FACTS.md).
+// slowed by tbf so that handshakes pile up in SYN_RECV.
 struct TwoHosts {
   NetNs server{"srv"};
   NetNs client{"cli"};

@@ -1,4 +1,4 @@
-#include "collectors/procfs/counter_parser.h"
+#include "decode/counter_parser.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "collectors/sources/diag_source.h"
+#include "kernel/diag_source.h"
 
 namespace halfopen::testing {
 

@@ -1,4 +1,4 @@
-#include "exporter/flags.h"
+#include "engine/flags.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -10,81 +10,102 @@ namespace {
 
 using ::testing::HasSubstr;
 
-FlagSet TestFlags() {
+// The values the test flags are bound to.
+struct Values {
+  std::string telemetry_path = "/metrics";
+  bool netstat = true;
+  bool slow = false;
+  double threshold = 0.5;
+  int top_k = 10;
+};
+
+void Declare(FlagSet* flags, Values* values) {
+  flags->String("web.telemetry-path", "Path for metrics.",
+                &values->telemetry_path);
+  flags->Bool("collector.netstat", "Netstat.", &values->netstat);
+  flags->Bool("collector.slow", "Slow.", &values->slow);
+  flags->Number("suspects.threshold", "Threshold.", &values->threshold, 0, 1);
+  flags->WholeNumber("suspects.top-k", "Top K.", &values->top_k, 0, 1000);
+}
+
+FlagSet TestFlags(Values* values) {
   FlagSet flags;
-  flags.Add({"web.telemetry-path", "Path for metrics.", "/metrics", false});
-  flags.Add({"collector.netstat", "Netstat.", "true", true});
-  flags.Add({"collector.slow", "Slow.", "false", true});
+  Declare(&flags, values);
   return flags;
 }
 
-Status Parse(std::vector<const char*> args, ParsedFlags* parsed) {
+Status Parse(std::vector<const char*> args, Values* values,
+             FlagSet* parsed = nullptr) {
   args.insert(args.begin(), "halfopen_exporter");
-  return TestFlags().Parse(static_cast<int>(args.size()), args.data(), parsed);
+  FlagSet local;
+  FlagSet* flags = parsed != nullptr ? parsed : &local;
+  Declare(flags, values);
+  return flags->Parse(static_cast<int>(args.size()), args.data());
 }
 
 TEST(FlagSet, FillsDefaultsWhenNothingIsGiven) {
-  ParsedFlags parsed;
-  ASSERT_TRUE(Parse({}, &parsed).ok());
-  EXPECT_EQ(parsed.Get("web.telemetry-path"), "/metrics");
-  EXPECT_TRUE(parsed.Bool("collector.netstat"));
-  EXPECT_FALSE(parsed.Bool("collector.slow"));
-  EXPECT_TRUE(parsed.given.empty());
+  Values parsed;
+  FlagSet flags;
+  ASSERT_TRUE(Parse({}, &parsed, &flags).ok());
+  EXPECT_EQ(parsed.telemetry_path, "/metrics");
+  EXPECT_TRUE(parsed.netstat);
+  EXPECT_FALSE(parsed.slow);
+  EXPECT_FALSE(flags.Given("collector.netstat"));
 }
 
 TEST(FlagSet, AcceptsValueAfterEqualsSignOrAsNextArgument) {
-  ParsedFlags parsed;
+  Values parsed;
   ASSERT_TRUE(Parse({"--web.telemetry-path=/a"}, &parsed).ok());
-  EXPECT_EQ(parsed.Get("web.telemetry-path"), "/a");
-  ParsedFlags separate;
+  EXPECT_EQ(parsed.telemetry_path, "/a");
+  Values separate;
   ASSERT_TRUE(Parse({"--web.telemetry-path", "/b"}, &separate).ok());
-  EXPECT_EQ(separate.Get("web.telemetry-path"), "/b");
+  EXPECT_EQ(separate.telemetry_path, "/b");
 }
 
 TEST(FlagSet, TurnsBooleansOnAndOffWithAndWithoutNoPrefix) {
-  ParsedFlags parsed;
+  Values parsed;
   ASSERT_TRUE(
       Parse({"--no-collector.netstat", "--collector.slow"}, &parsed).ok());
-  EXPECT_FALSE(parsed.Bool("collector.netstat"));
-  EXPECT_TRUE(parsed.Bool("collector.slow"));
-  ParsedFlags explicit_value;
+  EXPECT_FALSE(parsed.netstat);
+  EXPECT_TRUE(parsed.slow);
+  Values explicit_value;
   ASSERT_TRUE(Parse({"--collector.netstat=false"}, &explicit_value).ok());
-  EXPECT_FALSE(explicit_value.Bool("collector.netstat"));
+  EXPECT_FALSE(explicit_value.netstat);
 }
 
 TEST(FlagSet, LaterFlagWins) {
-  ParsedFlags parsed;
+  Values parsed;
   ASSERT_TRUE(Parse({"--collector.slow", "--no-collector.slow"}, &parsed).ok());
-  EXPECT_FALSE(parsed.Bool("collector.slow"));
+  EXPECT_FALSE(parsed.slow);
 }
 
 TEST(FlagSet, RejectsUnknownFlagNamingIt) {
-  ParsedFlags parsed;
+  Values parsed;
   EXPECT_EQ(Parse({"--bogus"}, &parsed).message(), "unknown flag --bogus");
   EXPECT_EQ(Parse({"--bogus=1"}, &parsed).message(), "unknown flag --bogus");
 }
 
 TEST(FlagSet, RejectsNoPrefixOnNonBooleanFlag) {
-  ParsedFlags parsed;
+  Values parsed;
   EXPECT_EQ(Parse({"--no-web.telemetry-path"}, &parsed).message(),
             "unknown flag --no-web.telemetry-path");
 }
 
 TEST(FlagSet, RejectsMissingValue) {
-  ParsedFlags parsed;
+  Values parsed;
   EXPECT_EQ(Parse({"--web.telemetry-path"}, &parsed).message(),
             "flag --web.telemetry-path needs a value");
 }
 
 TEST(FlagSet, RejectsBadBooleanValue) {
-  ParsedFlags parsed;
+  Values parsed;
   EXPECT_EQ(Parse({"--collector.slow=yes"}, &parsed).message(),
             "invalid value \"yes\" for flag --collector.slow: want true or "
             "false");
 }
 
 TEST(FlagSet, RejectsPositionalArguments) {
-  ParsedFlags parsed;
+  Values parsed;
   EXPECT_EQ(Parse({"metrics"}, &parsed).message(),
             "unexpected argument \"metrics\": flags start with --");
   EXPECT_EQ(Parse({"--"}, &parsed).message(),
@@ -92,12 +113,30 @@ TEST(FlagSet, RejectsPositionalArguments) {
 }
 
 TEST(FlagSet, HelpListsEveryFlagWithItsDefault) {
-  const std::string help = TestFlags().Help("prog");
+  Values values;
+  const std::string help = TestFlags(&values).Help("prog");
   EXPECT_THAT(help, HasSubstr("usage: prog [flags]"));
   EXPECT_THAT(help, HasSubstr("--web.telemetry-path=VALUE\n      Path for "
                               "metrics.\n      (default: /metrics)"));
   EXPECT_THAT(help, HasSubstr("--[no-]collector.slow\n      Slow.\n      "
                               "(default: false)"));
+}
+
+TEST(FlagSet, NumbersAreCheckedAgainstTheirRange) {
+  Values parsed;
+  ASSERT_TRUE(
+      Parse({"--suspects.threshold=0.25", "--suspects.top-k=3"}, &parsed).ok());
+  EXPECT_EQ(parsed.threshold, 0.25);
+  EXPECT_EQ(parsed.top_k, 3);
+  EXPECT_EQ(Parse({"--suspects.threshold=abc"}, &parsed).message(),
+            "invalid value \"abc\" for flag --suspects.threshold: want a "
+            "number from 0 to 1");
+  EXPECT_EQ(Parse({"--suspects.threshold=1.5"}, &parsed).message(),
+            "invalid value \"1.5\" for flag --suspects.threshold: want a "
+            "number from 0 to 1");
+  EXPECT_EQ(Parse({"--suspects.top-k=2.5"}, &parsed).message(),
+            "invalid value \"2.5\" for flag --suspects.top-k: want a whole "
+            "number from 0 to 1000");
 }
 
 }  // namespace

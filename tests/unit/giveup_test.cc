@@ -1,4 +1,4 @@
-#include "collectors/model/giveup.h"
+#include "model/giveup.h"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@ namespace halfopen {
 namespace {
 
 // Expected values are the kernel's documented ones (ip-sysctl.rst, tcp(7),
-// KERNEL-FACTS.md), not recomputed here.
+// net/ipv4/tcp_timer.c), not recomputed here.
 TEST(GiveUp, RetransmitMatchesKernelModel) {
   EXPECT_NEAR(RetransmitGiveUpSeconds(15), 924.6, 1e-9);  // default
   EXPECT_NEAR(RetransmitGiveUpSeconds(6), 25.4, 1e-9);

@@ -1,9 +1,10 @@
-#include "collectors/sockdiag/inet_diag_parser.h"
+#include "decode/inet_diag_parser.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
+#include <linux/tcp.h>
 #include <sys/socket.h>
 
 #include <cstring>
@@ -13,6 +14,7 @@
 #include <set>
 #include <sstream>
 
+#include "collectors/socket_walk.h"
 #include "tests/unit/diag_bytes.h"
 
 namespace halfopen {
@@ -33,7 +35,7 @@ struct Parsed {
   std::vector<SocketRecord> sockets;
   ParseCounts counts;
   DatagramEnd end = DatagramEnd::kMore;
-  std::string error;
+  DumpError error;
 };
 
 Parsed ParseAll(const std::vector<RecordedDatagram>& datagrams) {
@@ -87,7 +89,7 @@ const SocketRecord* FindListener(const std::vector<SocketRecord>& sockets,
 
 TEST(InetDiagParser, RecordedLegacyDumpMatchesWhatSsSaw) {
   const Parsed parsed = ParseAll(LoadRecording("linux-6.18-legacy.diag"));
-  EXPECT_EQ(parsed.end, DatagramEnd::kDone) << parsed.error;
+  EXPECT_EQ(parsed.end, DatagramEnd::kDone) << parsed.error.error_number;
   EXPECT_EQ(parsed.counts.malformed, 0u);
   EXPECT_EQ(parsed.counts.sockets, parsed.sockets.size());
   EXPECT_EQ(StateCounts(parsed.sockets), SsStateCounts());
@@ -104,7 +106,8 @@ TEST(InetDiagParser, PerFamilyDumpHasTheSameSockets) {
   const Parsed legacy = ParseAll(LoadRecording("linux-6.18-legacy.diag"));
   const Parsed per_family =
       ParseAll(LoadRecording("linux-6.18-per-family.diag"));
-  EXPECT_EQ(per_family.end, DatagramEnd::kDone) << per_family.error;
+  EXPECT_EQ(per_family.end, DatagramEnd::kDone)
+      << per_family.error.error_number;
   EXPECT_EQ(key(legacy.sockets), key(per_family.sockets));
 }
 
@@ -153,8 +156,9 @@ TEST(InetDiagParser, LongerTcpInfoThanOursIsAcceptedAndCut) {
   // Linux 6.18 sends 280 bytes of tcp_info; Debian 12's headers know 232.
   const Parsed parsed = ParseAll(LoadRecording("linux-6.18-legacy.diag"));
   for (const auto& s : parsed.sockets) {
-    EXPECT_EQ(s.info_length, sizeof(struct tcp_info));
-    EXPECT_TRUE(HALFOPEN_HAS_TCPI(s, tcpi_last_ack_recv));
+    if (s.state == kTcpSynRecv) continue;  // Request sockets carry none.
+    EXPECT_EQ(s.info.present, TcpInfo::kAll);
+    EXPECT_TRUE(s.info.Has(TcpInfo::kLastAckRecv));
   }
 }
 
@@ -170,16 +174,19 @@ std::vector<RecordedDatagram> EditFirstDatagram(
 }
 
 TEST(InetDiagParser, ShorterTcpInfoMarksLaterFieldsAbsentNotZero) {
-  const auto datagrams = EditFirstDatagram(0, [](std::vector<Bytes>* m) {
-    (*m)[0] = testing::WithInfoLength((*m)[0], 104);  // a 3.x-era tcp_info
+  // Cut just after tcpi_last_data_sent, before tcpi_last_data_recv.
+  const std::size_t cut = offsetof(::tcp_info, tcpi_last_ack_sent);
+  const auto datagrams = EditFirstDatagram(0, [&](std::vector<Bytes>* m) {
+    (*m)[0] = testing::WithInfoLength((*m)[0], cut);
   });
   const Parsed parsed = ParseAll(datagrams);
   EXPECT_EQ(parsed.counts.malformed, 0u);
   const SocketRecord& old = parsed.sockets[0];
-  EXPECT_EQ(old.info_length, 104u);
-  EXPECT_TRUE(HALFOPEN_HAS_TCPI(old, tcpi_total_retrans));
-  EXPECT_FALSE(HALFOPEN_HAS_TCPI(old, tcpi_pacing_rate));
-  EXPECT_FALSE(HALFOPEN_HAS_TCPI(old, tcpi_bytes_acked));
+  EXPECT_TRUE(old.info.Has(TcpInfo::kRetransmits));
+  EXPECT_TRUE(old.info.Has(TcpInfo::kLastDataSent));
+  EXPECT_FALSE(old.info.Has(TcpInfo::kLastDataRecv));
+  EXPECT_FALSE(old.info.Has(TcpInfo::kLastAckRecv));
+  EXPECT_EQ(old.info.last_ack_recv_ms, 0u);
 }
 
 TEST(InetDiagParser, FutureLongerTcpInfoIsAccepted) {
@@ -188,7 +195,7 @@ TEST(InetDiagParser, FutureLongerTcpInfoIsAccepted) {
   });
   const Parsed parsed = ParseAll(datagrams);
   EXPECT_EQ(parsed.counts.malformed, 0u);
-  EXPECT_EQ(parsed.sockets[0].info_length, sizeof(struct tcp_info));
+  EXPECT_EQ(parsed.sockets[0].info.present, TcpInfo::kAll);
 }
 
 TEST(InetDiagParser, AttributeOverrunningItsMessageSkipsOnlyThatSocket) {
@@ -226,7 +233,7 @@ TEST(InetDiagParser, DatagramCutMidMessageKeepsTheSocketsBeforeIt) {
   datagrams[0].bytes.resize(keep + 30);  // message 3 cut after 30 bytes
   Collector collector;
   ParseCounts counts;
-  std::string error;
+  DumpError error;
   EXPECT_EQ(
       ParseDiagDatagram(datagrams[0].bytes, datagrams[0].id.sequence,
                         datagrams[0].id.port_id, collector, &counts, &error),
@@ -241,7 +248,7 @@ TEST(InetDiagParser, ShortHeaderAtTheEndIsCounted) {
   datagrams[0].bytes.resize(messages[0].size() + 8);
   Collector collector;
   ParseCounts counts;
-  std::string error;
+  DumpError error;
   ParseDiagDatagram(datagrams[0].bytes, datagrams[0].id.sequence,
                     datagrams[0].id.port_id, collector, &counts, &error);
   EXPECT_EQ(collector.sockets.size(), 1u);
@@ -284,8 +291,8 @@ TEST(InetDiagParser, NetlinkErrorNamesTheErrno) {
   Collector collector;
   ParseCounts counts;
   std::string error;
-  EXPECT_EQ(ParseDiagDatagram(bytes, 7, 0, collector, &counts, &error),
-            DatagramEnd::kError);
+  EXPECT_EQ(ParsingHandler(&collector, &counts, &error)(bytes, {7, 0}),
+            DatagramVerdict::kFail);
   EXPECT_EQ(error, "the kernel answered ENOENT (No such file or directory)");
 }
 
@@ -302,8 +309,8 @@ TEST(InetDiagParser, DoneCarryingAnErrorIsAnError) {
   Collector collector;
   ParseCounts counts;
   std::string error;
-  EXPECT_EQ(ParseDiagDatagram(bytes, 0, 0, collector, &counts, &error),
-            DatagramEnd::kError);
+  EXPECT_EQ(ParsingHandler(&collector, &counts, &error)(bytes, {0, 0}),
+            DatagramVerdict::kFail);
   EXPECT_EQ(error, "the dump ended with EINTR (Interrupted system call)");
 }
 

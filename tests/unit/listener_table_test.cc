@@ -1,4 +1,4 @@
-#include "collectors/model/listener_table.h"
+#include "model/listener_table.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>

@@ -10,13 +10,22 @@ namespace {
 
 using ::testing::ElementsAre;
 
+struct AlphaOptions {
+  std::string fields = "^$";
+};
+
+// The alpha collector's options as its spec last parsed them.
+std::shared_ptr<AlphaOptions> alpha_options;
+
 CollectorCatalog FakeCatalog() {
   CollectorCatalog catalog;
-  catalog.Add({"beta", "Beta things.", false, {}, nullptr});
-  catalog.Add({"alpha",
-               "Alpha things.",
-               true,
-               {{"collector.alpha.fields", "Extra fields.", "^$"}},
+  catalog.Add({"beta", "Beta things.", false, nullptr, nullptr});
+  alpha_options = std::make_shared<AlphaOptions>();
+  catalog.Add({"alpha", "Alpha things.", true,
+               [options = alpha_options](FlagSet* flags, SourceOptions*) {
+                 flags->String("collector.alpha.fields", "Extra fields.",
+                               &options->fields);
+               },
                nullptr});
   return catalog;
 }
@@ -35,9 +44,9 @@ TEST(Options, DefaultsMatchTheDocumentedOnes) {
   EXPECT_EQ(options.telemetry_path, "/metrics");
   EXPECT_EQ(options.log_level, "info");
   EXPECT_EQ(options.log_format, "logfmt");
-  EXPECT_EQ(options.collector_context.procfs, "/proc");
+  EXPECT_EQ(options.sources.procfs, "/proc");
   EXPECT_THAT(options.enabled_collectors, ElementsAre("alpha"));
-  EXPECT_EQ(options.collector_context.Flag("collector.alpha.fields"), "^$");
+  EXPECT_EQ(alpha_options->fields, "^$");
 }
 
 TEST(Options, CollectorSwitchesComeFromTheCatalog) {
@@ -60,7 +69,29 @@ TEST(Options, DisableDefaultsKeepsOnlyExplicitlyEnabledCollectors) {
 TEST(Options, ProcfsRootIsPassedToCollectors) {
   Options options;
   ASSERT_TRUE(Parse({"--path.procfs=/fixtures/proc"}, &options).ok());
-  EXPECT_EQ(options.collector_context.procfs, "/fixtures/proc");
+  EXPECT_EQ(options.sources.procfs, "/fixtures/proc");
+}
+
+TEST(Options, CollectorFlagsAreParsedIntoTheirOwnOptions) {
+  Options options;
+  ASSERT_TRUE(Parse({"--collector.alpha.fields=^Tcp"}, &options).ok());
+  EXPECT_EQ(alpha_options->fields, "^Tcp");
+}
+
+TEST(Options, BadValueOfADisabledCollectorsFlagIsStillAnError) {
+  Options options;
+  CollectorCatalog catalog;
+  catalog.Add({"gamma", "Gamma things.", true,
+               [](FlagSet* flags, SourceOptions* sources) {
+                 flags->Number("suspects.threshold", "Threshold.",
+                               &sources->suspicion.threshold, 0, 1);
+               },
+               nullptr});
+  const char* args[] = {"halfopen_exporter", "--no-collector.gamma",
+                        "--suspects.threshold=abc"};
+  EXPECT_EQ(ParseOptions(3, args, catalog, &options).message(),
+            "invalid value \"abc\" for flag --suspects.threshold: want a "
+            "number from 0 to 1");
 }
 
 TEST(Options, RejectsUnknownLogLevel) {

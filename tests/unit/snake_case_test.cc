@@ -1,4 +1,4 @@
-#include "collectors/procfs/snake_case.h"
+#include "decode/snake_case.h"
 
 #include <gtest/gtest.h>
 

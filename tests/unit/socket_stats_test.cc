@@ -1,4 +1,4 @@
-#include "collectors/model/socket_stats.h"
+#include "model/socket_stats.h"
 
 #include <gtest/gtest.h>
 
@@ -11,9 +11,9 @@ SocketRecord WithInfo(std::uint8_t state, std::uint8_t retransmits,
                       std::uint8_t probes) {
   SocketRecord socket;
   socket.state = state;
-  socket.info.tcpi_retransmits = retransmits;
-  socket.info.tcpi_probes = probes;
-  socket.info_length = sizeof socket.info;
+  socket.info.retransmits = retransmits;
+  socket.info.probes = probes;
+  socket.info.present = TcpInfo::kAll;
   return socket;
 }
 
@@ -64,7 +64,9 @@ TEST(SocketStats, BucketsRetransmitsAndProbesOfConnectionsThatHaveThem) {
 TEST(SocketStats, IgnoresRetryFieldsTheKernelDidNotSend) {
   SocketStats stats;
   SocketRecord socket = WithInfo(kTcpEstablished, 3, 3);
-  socket.info_length = 2;  // tcpi_retransmits is byte 2, probes byte 3
+  // A tcp_info too short for tcpi_retransmits and tcpi_probes.
+  socket.info.present =
+      TcpInfo::kAll & ~(TcpInfo::kRetransmits | TcpInfo::kProbes);
   stats.Add(socket);
   EXPECT_EQ(stats.retransmits[2] + stats.probes[2], 0u);
 }

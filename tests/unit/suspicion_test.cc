@@ -1,11 +1,11 @@
-#include "collectors/model/suspicion.h"
+#include "model/suspicion.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <vector>
 
-#include "collectors/model/giveup.h"
+#include "model/giveup.h"
 
 namespace halfopen {
 namespace {
@@ -16,27 +16,27 @@ SocketRecord Healthy() {
   socket.family = 2;
   socket.state = kTcpEstablished;
   socket.timer = kTimerNone;
-  socket.info_length = sizeof socket.info;
-  socket.info.tcpi_rto = 204000;
-  socket.info.tcpi_last_ack_recv = 20;
-  socket.info.tcpi_last_data_recv = 20;
-  socket.info.tcpi_last_data_sent = 20;
+  socket.info.present = TcpInfo::kAll;
+  socket.info.rto_us = 204000;
+  socket.info.last_ack_recv_ms = 20;
+  socket.info.last_data_recv_ms = 20;
+  socket.info.last_data_sent_ms = 20;
   return socket;
 }
 
 SocketRecord Stalled(unsigned retransmits, std::uint32_t silence_ms) {
   SocketRecord socket = Healthy();
   socket.timer = kTimerRetransmit;
-  socket.info.tcpi_retransmits = static_cast<std::uint8_t>(retransmits);
+  socket.info.retransmits = static_cast<std::uint8_t>(retransmits);
   socket.retrans = static_cast<std::uint8_t>(retransmits);
-  socket.info.tcpi_last_ack_recv = silence_ms;
+  socket.info.last_ack_recv_ms = silence_ms;
   return socket;
 }
 
 SocketRecord Probing(std::uint8_t timer, unsigned probes) {
   SocketRecord socket = Healthy();
   socket.timer = timer;
-  socket.info.tcpi_probes = static_cast<std::uint8_t>(probes);
+  socket.info.probes = static_cast<std::uint8_t>(probes);
   socket.retrans = static_cast<std::uint8_t>(probes);
   return socket;
 }
@@ -60,7 +60,7 @@ TEST(Suspicion, HealthyConnectionsScoreExactlyZero) {
   time_wait.state = kTcpTimeWait;
   time_wait.timer = kTimerTimeWait;
   SocketRecord no_info = Stalled(5, 30000);
-  no_info.info_length = 0;
+  no_info.info.present = 0;
   for (const SocketRecord& socket :
        {Healthy(), tail_loss_probe, Probing(kTimerKeepalive, 0),
         Probing(kTimerPersist, 0), Connecting(0), listener, time_wait,
@@ -78,7 +78,7 @@ struct Case {
 
 TEST(Suspicion, EachReasonFiresOnItsEvidenceAndNotWithoutIt) {
   SocketRecord idle = Healthy();
-  idle.info.tcpi_last_data_recv = idle.info.tcpi_last_data_sent = 3600000;
+  idle.info.last_data_recv_ms = idle.info.last_data_sent_ms = 3600000;
   SocketRecord idle_keepalive = idle;
   idle_keepalive.timer = kTimerKeepalive;
   const Case cases[] = {
@@ -152,7 +152,7 @@ TEST(GiveUpEta, RetransmitCountsFromTheFirstRetransmission) {
   // Third RTO armed at 1.6 s, 1.0 s to go: the first retransmission went
   // out 0.2*(8-2) + 0.6 = 1.8 s ago (at 0.2 s, then 0.6 s, 1.4 s).
   SocketRecord socket = Stalled(3, 2000);
-  socket.info.tcpi_rto = 1600000;
+  socket.info.rto_us = 1600000;
   socket.expires_ms = 1000;
   EXPECT_NEAR(GiveUpEtaSeconds(socket, KernelSettings{}), 924.6 - 1.8, 1e-6);
   KernelSettings short_budget;

@@ -1,4 +1,4 @@
-#include "collectors/model/suspicion_tracker.h"
+#include "model/suspicion_tracker.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -17,9 +17,9 @@ SocketRecord End(const char* local, std::uint16_t local_port, const char* peer,
   socket.peer_port = peer_port;
   inet_pton(AF_INET, local, socket.local_address.data());
   inet_pton(AF_INET, peer, socket.peer_address.data());
-  socket.info_length = sizeof socket.info;
-  socket.info.tcpi_last_ack_recv = 5000;  // the peer silent for 5 s
-  socket.info.tcpi_last_data_recv = socket.info.tcpi_last_data_sent = 5000;
+  socket.info.present = TcpInfo::kAll;
+  socket.info.last_ack_recv_ms = 5000;  // the peer silent for 5 s
+  socket.info.last_data_recv_ms = socket.info.last_data_sent_ms = 5000;
   return socket;
 }
 
@@ -80,11 +80,11 @@ TEST(SuspicionTracker, CounterpartOnlyAnOrphanedRequestIsAcceptQueueOrphan) {
   Walk walk;
   walk.Add(ListenerSocket("127.0.0.1", 80, 2, 1));  // full
   SocketRecord request = End("127.0.0.1", 80, "127.0.0.1", 40000, kTcpSynRecv);
-  request.info_length = 0;
+  request.info.present = 0;
   request.retrans = 2;
   walk.Add(request);
   SocketRecord client = End("127.0.0.1", 40000, "127.0.0.1", 80);
-  client.info.tcpi_last_ack_recv = 100;  // just got a SYN-ACK again
+  client.info.last_ack_recv_ms = 100;  // just got a SYN-ACK again
   walk.Add(client);
   const auto summary = walk.tracker.Finish();
   EXPECT_EQ(Count(summary, Reason::kAcceptQueueOrphan), 1u);
@@ -95,7 +95,7 @@ TEST(SuspicionTracker, DoesNotFlagFreshOrForwardedConnections) {
   Walk walk;
   walk.Add(ListenerSocket("127.0.0.1", 80, 0, 128));
   SocketRecord fresh = End("127.0.0.1", 40000, "127.0.0.1", 80);
-  fresh.info.tcpi_last_ack_recv = 10;  // created during the dump
+  fresh.info.last_ack_recv_ms = 10;  // created during the dump
   walk.Add(fresh);
   // A local peer address with no listener: DNAT elsewhere, not missing.
   walk.Add(End("127.0.0.1", 40001, "127.0.0.1", 8080));
@@ -111,8 +111,8 @@ TEST(SuspicionTracker, RemotePeersAreScoredOnTheSpotAndTopKIsBounded) {
     SocketRecord socket =
         End("10.0.0.1", static_cast<std::uint16_t>(1000 + r), "192.0.2.1", 443);
     socket.timer = kTimerRetransmit;
-    socket.info.tcpi_retransmits = r;
-    socket.info.tcpi_last_ack_recv = 10000;
+    socket.info.retransmits = r;
+    socket.info.last_ack_recv_ms = 10000;
     walk.Add(socket);
   }
   const auto summary = walk.tracker.Finish();

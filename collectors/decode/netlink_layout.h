@@ -1,0 +1,68 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace halfopen::wire {
+
+// The wire layouts the inet_diag decoder reads, as the kernel's UAPI headers
+// define them (include/uapi/linux/netlink.h, rtnetlink.h, inet_diag.h,
+// sock_diag.h and tcp.h), written out here so that the decoder needs no
+// system header. Every size, offset and constant is checked against those
+// headers by tests/unit/netlink_layout_test.cc. Multi-byte fields are in host
+// order except where a name says _be (network order).
+
+/// struct nlmsghdr.
+struct NetlinkHeader {
+  std::uint32_t length;
+  std::uint16_t type;
+  std::uint16_t flags;
+  std::uint32_t sequence;
+  std::uint32_t port_id;
+};
+
+/// struct rtattr.
+struct AttributeHeader {
+  std::uint16_t length;
+  std::uint16_t type;
+};
+
+/// struct inet_diag_msg, with its struct inet_diag_sockid inlined.
+struct InetDiagMessage {
+  std::uint8_t family;
+  std::uint8_t state;
+  std::uint8_t timer;
+  std::uint8_t retrans;
+  std::uint16_t source_port_be;
+  std::uint16_t destination_port_be;
+  std::uint32_t source[4];
+  std::uint32_t destination[4];
+  std::uint32_t interface;
+  std::uint32_t cookie[2];
+  std::uint32_t expires;
+  std::uint32_t rqueue;
+  std::uint32_t wqueue;
+  std::uint32_t uid;
+  std::uint32_t inode;
+};
+
+inline constexpr std::uint16_t kNetlinkError = 2;       ///< NLMSG_ERROR
+inline constexpr std::uint16_t kNetlinkDone = 3;        ///< NLMSG_DONE
+inline constexpr std::uint16_t kTcpDiagGetSock = 18;    ///< TCPDIAG_GETSOCK
+inline constexpr std::uint16_t kSockDiagByFamily = 20;  ///< SOCK_DIAG_BY_FAMILY
+inline constexpr std::uint16_t kInetDiagInfo = 2;       ///< INET_DIAG_INFO
+
+/// Where a field of struct tcp_info lies.
+struct FieldAt {
+  std::size_t offset;
+  std::size_t size;
+};
+
+inline constexpr FieldAt kTcpiRetransmits{2, 1};
+inline constexpr FieldAt kTcpiProbes{3, 1};
+inline constexpr FieldAt kTcpiRto{8, 4};
+inline constexpr FieldAt kTcpiLastDataSent{44, 4};
+inline constexpr FieldAt kTcpiLastDataRecv{52, 4};
+inline constexpr FieldAt kTcpiLastAckRecv{56, 4};
+
+}  // namespace halfopen::wire

@@ -1,0 +1,34 @@
+#include "engine/family.h"
+
+namespace halfopen {
+
+prometheus::MetricFamily NewFamily(std::string name, std::string help,
+                                   prometheus::MetricType type) {
+  prometheus::MetricFamily family;
+  family.name = std::move(name);
+  family.help = std::move(help);
+  family.type = type;
+  return family;
+}
+
+void AddSample(prometheus::MetricFamily* family, const LabelPairs& labels,
+               double value) {
+  prometheus::ClientMetric metric;
+  for (const auto& [name, label_value] : labels) {
+    metric.label.push_back({name, label_value});
+  }
+  switch (family->type) {
+    case prometheus::MetricType::Counter:
+      metric.counter.value = value;
+      break;
+    case prometheus::MetricType::Gauge:
+      metric.gauge.value = value;
+      break;
+    default:
+      metric.untyped.value = value;
+      break;
+  }
+  family->metric.push_back(std::move(metric));
+}
+
+}  // namespace halfopen

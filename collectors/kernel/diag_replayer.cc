@@ -1,0 +1,78 @@
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "kernel/diag_recording.h"
+#include "kernel/diag_source.h"
+
+namespace halfopen {
+namespace {
+
+using recording::File;
+
+bool ReadExact(std::FILE* file, void* data, std::size_t size) {
+  return std::fread(data, 1, size, file) == size;
+}
+
+class ReplayDiagSource : public DiagSource {
+ public:
+  explicit ReplayDiagSource(std::string path) : path_(std::move(path)) {}
+
+  Status Dump(const DatagramHandler& handler) override {
+    File file(path_, "rb");
+    if (file.get() == nullptr) {
+      return Status::Error("cannot open recording " + path_ + ": " +
+                           std::strerror(errno));
+    }
+    char magic[sizeof recording::kMagic];
+    if (!ReadExact(file.get(), magic, sizeof magic) ||
+        std::memcmp(magic, recording::kMagic, sizeof magic) != 0) {
+      return Status::Error(path_ + ": not a halfopen diag recording");
+    }
+    DiagRequestId id;
+    bool done = true;
+    std::uint8_t kind;
+    std::vector<std::uint8_t> datagram;
+    while (ReadExact(file.get(), &kind, 1)) {
+      if (kind == recording::kRequestRecord) {
+        if (!ReadExact(file.get(), &id.sequence, 4) ||
+            !ReadExact(file.get(), &id.port_id, 4)) {
+          return Status::Error(path_ + ": truncated request record");
+        }
+        done = false;
+        continue;
+      }
+      std::uint32_t length = 0;
+      if (kind != recording::kDatagramRecord ||
+          !ReadExact(file.get(), &length, 4) ||
+          length > recording::kMaxDatagramBytes) {
+        return Status::Error(path_ + ": malformed record");
+      }
+      datagram.resize(length);
+      if (!ReadExact(file.get(), datagram.data(), length)) {
+        return Status::Error(path_ + ": truncated datagram");
+      }
+      if (done) continue;  // Datagrams after DONE: the recording had extra.
+      const auto verdict = handler(datagram, id);
+      if (verdict == DatagramVerdict::kFail) {
+        return Status::Error("the dump was abandoned");
+      }
+      done = verdict == DatagramVerdict::kDone;
+    }
+    if (!done) {
+      return Status::Error(path_ + ": the recording ends before the dump did");
+    }
+    return Status::Ok();
+  }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace
+
+std::unique_ptr<DiagSource> MakeReplayDiagSource(std::string path) {
+  return std::make_unique<ReplayDiagSource>(std::move(path));
+}
+
+}  // namespace halfopen

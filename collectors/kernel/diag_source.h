@@ -1,0 +1,64 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "base/status.h"
+
+namespace halfopen {
+
+/// What a datagram handler tells the source after looking at one datagram.
+enum class DatagramVerdict { kContinue, kDone, kFail };
+
+/// Identifies the request a reply belongs to.
+struct DiagRequestId {
+  std::uint32_t sequence = 0;
+  std::uint32_t port_id = 0;
+};
+
+/// Receives each datagram of a dump reply. The bytes are valid only during
+/// the call. On kFail the handler has recorded why; the source stops.
+using DatagramHandler = std::function<DatagramVerdict(
+    std::span<const std::uint8_t> datagram, const DiagRequestId& request)>;
+
+/// Where inet_diag dump replies come from: the kernel, or a recording.
+/// I/O only; decoding is the parser's job.
+class DiagSource {
+ public:
+  virtual ~DiagSource() = default;
+
+  /// Dumps every TCP socket of both families, handing each received datagram
+  /// to `handler` until it answers kDone for the last request. Returns an
+  /// error for I/O failures (with the errno named) or when the handler fails.
+  virtual Status Dump(const DatagramHandler& handler) = 0;
+};
+
+/// How the kernel is asked.
+enum class DiagRequestMode {
+  kLegacySingleWalk,  ///< One TCPDIAG_GETSOCK request: both families, one walk.
+  kPerFamily,         ///< SOCK_DIAG_BY_FAMILY for AF_INET6, then AF_INET.
+};
+
+/// The kernel, over NETLINK_SOCK_DIAG, asking for every TCP state but
+/// TCP_BOUND_INACTIVE and for tcp_info. A new netlink socket per dump.
+std::unique_ptr<DiagSource> MakeNetlinkDiagSource(DiagRequestMode mode);
+
+/// Replays a file written by MakeRecordingDiagSource(): the exact datagrams
+/// a kernel sent.
+std::unique_ptr<DiagSource> MakeReplayDiagSource(std::string path);
+
+/// Wraps a source, appending every datagram it delivers to `path` in the
+/// replay format (magic "HOEDIAG1", then per request a marker and per
+/// datagram a length-prefixed copy).
+std::unique_ptr<DiagSource> MakeRecordingDiagSource(
+    std::unique_ptr<DiagSource> source, std::string path);
+
+/// The idiag_states mask used for every request: all TCP states from
+/// ESTABLISHED to NEW_SYN_RECV. Never ~0: since Linux 6.8, bit 13
+/// (TCP_BOUND_INACTIVE) would add bound-but-idle sockets.
+std::uint32_t AllTcpStatesMask();
+
+}  // namespace halfopen

@@ -1,0 +1,87 @@
+#pragma once
+
+#include <cstdint>
+
+#include "model/address.h"
+
+namespace halfopen {
+
+/// TCP states as the kernel numbers them (include/net/tcp_states.h).
+enum TcpState : std::uint8_t {
+  kTcpEstablished = 1,
+  kTcpSynSent = 2,
+  kTcpSynRecv = 3,
+  kTcpFinWait1 = 4,
+  kTcpFinWait2 = 5,
+  kTcpTimeWait = 6,
+  kTcpClose = 7,
+  kTcpCloseWait = 8,
+  kTcpLastAck = 9,
+  kTcpListen = 10,
+  kTcpClosing = 11,
+  kTcpNewSynRecv = 12,
+};
+
+/// idiag_timer values (net/ipv4/inet_diag.c, tcp_diag.c). Newer kernels add
+/// more (5 = delayed ACK); anything unknown counts as "other".
+enum DiagTimer : std::uint8_t {
+  kTimerNone = 0,
+  kTimerRetransmit = 1,
+  kTimerKeepalive = 2,
+  kTimerTimeWait = 3,
+  kTimerPersist = 4,
+};
+
+/// The fields of the kernel's struct tcp_info that the model reads. A field
+/// exists only when the kernel's tcp_info reached it (older kernels send a
+/// shorter struct); a missing field is unknown, never zero.
+struct TcpInfo {
+  enum Field : std::uint8_t {
+    kRetransmits = 1 << 0,   ///< tcpi_retransmits
+    kProbes = 1 << 1,        ///< tcpi_probes
+    kRto = 1 << 2,           ///< tcpi_rto
+    kLastDataSent = 1 << 3,  ///< tcpi_last_data_sent
+    kLastDataRecv = 1 << 4,  ///< tcpi_last_data_recv
+    kLastAckRecv = 1 << 5,   ///< tcpi_last_ack_recv
+  };
+  static constexpr std::uint8_t kAll = (1 << 6) - 1;
+
+  std::uint8_t present = 0;      ///< Field bits the kernel sent.
+  std::uint8_t retransmits = 0;  ///< Consecutive RTOs without progress.
+  std::uint8_t probes = 0;       ///< Unanswered keepalive/zero-window probes.
+  std::uint32_t rto_us = 0;
+  std::uint32_t last_data_sent_ms = 0;
+  std::uint32_t last_data_recv_ms = 0;
+  std::uint32_t last_ack_recv_ms = 0;
+
+  bool Has(Field field) const { return (present & field) != 0; }
+};
+
+/// One socket of an inet_diag dump, decoded into a fixed-size value: no heap,
+/// safe to copy. Addresses are in network byte order; an IPv4 address uses
+/// the first 4 bytes. Produced by the decoder, consumed by the model.
+struct SocketRecord {
+  std::uint8_t family = 0;   ///< kFamilyIpv4 or kFamilyIpv6.
+  std::uint8_t state = 0;    ///< TcpState, or an unknown value.
+  std::uint8_t timer = 0;    ///< DiagTimer, or an unknown value.
+  std::uint8_t retrans = 0;  ///< RTOs, SYN-ACK retries or probes (by timer).
+  std::uint16_t local_port = 0;
+  std::uint16_t peer_port = 0;
+  Address local_address{};
+  Address peer_address{};
+  std::uint32_t expires_ms = 0;  ///< Until the timer fires.
+  std::uint32_t rqueue = 0;      ///< LISTEN: accept-queue length; else bytes.
+  std::uint32_t wqueue = 0;      ///< LISTEN: accept-queue limit; else bytes.
+  /// Request sockets (SYN_RECV handshakes) carry no tcp_info: info.present 0.
+  TcpInfo info;
+};
+
+/// Consumes sockets as the decoder produces them. Called once per socket, on
+/// the thread that runs the dump.
+class SocketVisitor {
+ public:
+  virtual ~SocketVisitor() = default;
+  virtual void OnSocket(const SocketRecord& socket) = 0;
+};
+
+}  // namespace halfopen

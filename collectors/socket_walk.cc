@@ -1,0 +1,103 @@
+#include "collectors/socket_walk.h"
+
+#include <chrono>
+
+#include "kernel/errno_text.h"
+#include "kernel/interface_addresses.h"
+
+namespace halfopen {
+namespace {
+
+// Feeds each socket of the stream to every consumer.
+class WalkVisitor : public SocketVisitor {
+ public:
+  WalkVisitor(SocketWalk* walk, SuspicionTracker* tracker)
+      : walk_(walk), tracker_(tracker) {}
+
+  void OnSocket(const SocketRecord& socket) override {
+    walk_->stats.Add(socket);
+    const Listener* listener = nullptr;
+    if (socket.state == kTcpListen) {
+      walk_->listeners.AddListener(socket);
+    } else if (socket.state == kTcpSynRecv || socket.state == kTcpNewSynRecv) {
+      listener = walk_->listeners.AttributeHandshake(socket);
+    }
+    tracker_->OnSocket(socket, listener);
+  }
+
+ private:
+  SocketWalk* walk_;
+  SuspicionTracker* tracker_;
+};
+
+}  // namespace
+
+DatagramHandler ParsingHandler(SocketVisitor* visitor, ParseCounts* counts,
+                               std::string* error) {
+  return [=](std::span<const std::uint8_t> datagram, const DiagRequestId& id) {
+    DumpError dump_error;
+    switch (ParseDiagDatagram(datagram, id.sequence, id.port_id, *visitor,
+                              counts, &dump_error)) {
+      case DatagramEnd::kDone:
+        return DatagramVerdict::kDone;
+      case DatagramEnd::kError:
+        *error = (dump_error.in_done ? "the dump ended with "
+                                     : "the kernel answered ") +
+                 ErrnoText(dump_error.error_number);
+        return DatagramVerdict::kFail;
+      default:
+        return DatagramVerdict::kContinue;
+    }
+  };
+}
+
+std::shared_ptr<const SocketWalk> SocketWalker::ForScrape(
+    std::uint64_t scrape_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (last_ == nullptr || scrape_id != last_scrape_) {
+    last_ = Walk(scrape_id);
+    last_scrape_ = scrape_id;
+    parse_errors_total_ += last_->counts.malformed;
+  }
+  return last_;
+}
+
+std::uint64_t SocketWalker::parse_errors_total() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return parse_errors_total_;
+}
+
+std::shared_ptr<const SocketWalk> SocketWalker::Walk(std::uint64_t scrape_id) {
+  auto walk = std::make_shared<SocketWalk>();
+  const auto start = std::chrono::steady_clock::now();
+  KernelSettings settings;
+  walk->suspicion_status = sysctls_.ForScrape(scrape_id)->Settings(&settings);
+  LocalAddresses local_addresses;
+  std::vector<InterfaceAddress> interface_addresses;
+  Status status = ListInterfaceAddresses(&interface_addresses);
+  if (!status.ok() && walk->suspicion_status.ok()) {
+    walk->suspicion_status = status;
+  }
+  for (const auto& [family, address] : interface_addresses) {
+    local_addresses.Add(family, address.data());
+  }
+  SuspicionTracker tracker(suspicion_config_, settings, local_addresses,
+                           walk->listeners, &pairs_);
+  WalkVisitor visitor(walk.get(), &tracker);
+  std::string parse_error;
+  std::unique_ptr<DiagSource> source = make_source_();
+  walk->status =
+      source->Dump(ParsingHandler(&visitor, &walk->counts, &parse_error));
+  if (!walk->status.ok()) {
+    walk->status = Status::Error(
+        "inet_diag dump failed: " +
+        (parse_error.empty() ? walk->status.message() : parse_error));
+  }
+  walk->suspicion = tracker.Finish();
+  walk->duration_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  return walk;
+}
+
+}  // namespace halfopen

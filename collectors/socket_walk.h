@@ -1,0 +1,78 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "base/status.h"
+#include "collectors/sysctls.h"
+#include "decode/inet_diag_parser.h"
+#include "kernel/diag_source.h"
+#include "model/listener_table.h"
+#include "model/local_pairs.h"
+#include "model/socket_stats.h"
+#include "model/suspicion_tracker.h"
+
+namespace halfopen {
+
+/// Everything one walk of the socket table produced.
+struct SocketWalk {
+  Status status;  ///< Not ok when the dump failed; the rest is then partial.
+  SocketStats stats;
+  ListenerTable listeners;
+  ParseCounts counts;
+  double duration_seconds = 0;
+  /// Not ok when the kernel settings or interface addresses could not be
+  /// read; the suspicion summary then used the kernel defaults.
+  Status suspicion_status;
+  SuspicionSummary suspicion;
+};
+
+/// A DiagSource handler that decodes every datagram into `visitor`, adding
+/// to *counts, and stops at the end of the dump. On a netlink error it stops
+/// the source and leaves the kernel's answer in *error, e.g. "the kernel
+/// answered ENOENT (No such file or directory)". The pointers must outlive
+/// the dump.
+DatagramHandler ParsingHandler(SocketVisitor* visitor, ParseCounts* counts,
+                               std::string* error);
+
+/// Walks the socket table at most once per scrape, feeding every consumer
+/// (state and timer counts, listeners, the suspicion model) from the one
+/// stream of sockets, and hands the result to each collector of that scrape.
+/// Thread-safe.
+class SocketWalker {
+ public:
+  using SourceFactory = std::function<std::unique_ptr<DiagSource>()>;
+
+  /// `sysctls` gives the namespace's TCP settings for scoring; it must
+  /// outlive the walker.
+  SocketWalker(SourceFactory make_source, SysctlCache* sysctls,
+               SuspicionConfig suspicion)
+      : make_source_(std::move(make_source)),
+        sysctls_(*sysctls),
+        suspicion_config_(suspicion),
+        pairs_(suspicion.keep_addresses) {}
+
+  /// The walk for scrape `scrape_id`, running it if this is the first
+  /// request for that scrape.
+  std::shared_ptr<const SocketWalk> ForScrape(std::uint64_t scrape_id);
+
+  /// Malformed messages skipped since start (for a counter).
+  std::uint64_t parse_errors_total() const;
+
+ private:
+  std::shared_ptr<const SocketWalk> Walk(std::uint64_t scrape_id);
+
+  const SourceFactory make_source_;
+  SysctlCache& sysctls_;
+  const SuspicionConfig suspicion_config_;
+  LocalPairTable pairs_;  // Reused by every walk (guarded by mu_).
+  mutable std::mutex mu_;
+  std::uint64_t last_scrape_ = 0;
+  std::shared_ptr<const SocketWalk> last_;
+  std::uint64_t parse_errors_total_ = 0;
+};
+
+}  // namespace halfopen

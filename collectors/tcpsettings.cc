@@ -1,0 +1,148 @@
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "collectors/sources.h"
+#include "collectors/sysctls.h"
+#include "engine/collector.h"
+#include "engine/family.h"
+#include "model/giveup.h"
+
+namespace halfopen {
+namespace {
+
+struct Setting {
+  Sysctl sysctl;
+  const char* metric;  // full metric name
+  const char* help;
+};
+
+// Each value is exported as it is, in base units (seconds where the sysctl
+// is in seconds).
+const Setting kSettings[] = {
+    {Sysctl::kKeepaliveTime,
+     "halfopen_kernel_tcp_keepalive_time_seconds",
+     "net.ipv4.tcp_keepalive_time: idle time before the first keepalive "
+     "probe."},
+    {Sysctl::kKeepaliveIntvl,
+     "halfopen_kernel_tcp_keepalive_intvl_seconds",
+     "net.ipv4.tcp_keepalive_intvl: time between keepalive probes."},
+    {Sysctl::kKeepaliveProbes,
+     "halfopen_kernel_tcp_keepalive_probes",
+     "net.ipv4.tcp_keepalive_probes: unanswered probes before giving up."},
+    {Sysctl::kRetries1, "halfopen_kernel_tcp_retries1",
+     "net.ipv4.tcp_retries1: retransmissions before asking the network layer "
+     "to re-check the route."},
+    {Sysctl::kRetries2, "halfopen_kernel_tcp_retries2",
+     "net.ipv4.tcp_retries2: retransmissions (as a time budget) before an "
+     "established connection is aborted."},
+    {Sysctl::kSynRetries, "halfopen_kernel_tcp_syn_retries",
+     "net.ipv4.tcp_syn_retries: SYN retransmissions before connect() fails."},
+    {Sysctl::kSynLinearTimeouts,
+     "halfopen_kernel_tcp_syn_linear_timeouts",
+     "net.ipv4.tcp_syn_linear_timeouts (Linux 6.5+): SYN retransmissions at a "
+     "fixed 1 s interval before the interval starts doubling."},
+    {Sysctl::kSynackRetries, "halfopen_kernel_tcp_synack_retries",
+     "net.ipv4.tcp_synack_retries: SYN-ACK retransmissions before a SYN_RECV "
+     "request is dropped."},
+    {Sysctl::kAbortOnOverflow,
+     "halfopen_kernel_tcp_abort_on_overflow",
+     "net.ipv4.tcp_abort_on_overflow: 1 resets connections the accept queue "
+     "cannot take; 0 ignores their final ACK and lets the SYN-ACK timer "
+     "retry."},
+    {Sysctl::kSyncookies, "halfopen_kernel_tcp_syncookies",
+     "net.ipv4.tcp_syncookies: 0 off, 1 when the SYN queue overflows, 2 "
+     "always."},
+    {Sysctl::kMaxSynBacklog, "halfopen_kernel_tcp_max_syn_backlog",
+     "net.ipv4.tcp_max_syn_backlog: the SYN queue limit per listener."},
+    {Sysctl::kFinTimeout, "halfopen_kernel_tcp_fin_timeout_seconds",
+     "net.ipv4.tcp_fin_timeout: how long an orphaned connection stays in "
+     "FIN_WAIT2."},
+    {Sysctl::kSomaxconn, "halfopen_kernel_somaxconn",
+     "net.core.somaxconn: the cap on every listener's accept-queue limit "
+     "(listen() backlog)."},
+};
+
+void AddGauge(const std::string& name, const std::string& help, double value,
+              std::vector<prometheus::MetricFamily>* out) {
+  auto family = NewFamily(name, help, prometheus::MetricType::Gauge);
+  AddSample(&family, {}, value);
+  out->push_back(std::move(family));
+}
+
+void AddGiveUps(const SysctlSnapshot& v,
+                std::vector<prometheus::MetricFamily>* out) {
+  const auto retries2 = v.Get(Sysctl::kRetries2);
+  if (retries2) {
+    AddGauge("halfopen_kernel_retransmit_giveup_seconds",
+             "How long the kernel retransmits to a silent peer before aborting "
+             "an established connection, from tcp_retries2 (RTO from 200 ms "
+             "doubling to 120 s). TCP_USER_TIMEOUT on a socket overrides it.",
+             RetransmitGiveUpSeconds(static_cast<int>(*retries2)), out);
+  }
+  const auto time = v.Get(Sysctl::kKeepaliveTime);
+  const auto intvl = v.Get(Sysctl::kKeepaliveIntvl);
+  const auto probes = v.Get(Sysctl::kKeepaliveProbes);
+  if (time && intvl && probes) {
+    AddGauge("halfopen_kernel_keepalive_giveup_seconds",
+             "How long an idle keepalive connection lives after its peer "
+             "vanishes: keepalive_time + keepalive_intvl * keepalive_probes. "
+             "Per-socket TCP_KEEP* options override it.",
+             KeepaliveGiveUpSeconds(*time, *intvl, static_cast<int>(*probes)),
+             out);
+  }
+  const auto synack = v.Get(Sysctl::kSynackRetries);
+  if (synack) {
+    AddGauge("halfopen_kernel_synack_giveup_seconds",
+             "How long a SYN_RECV request lives while its SYN-ACKs go "
+             "unanswered, from tcp_synack_retries.",
+             SynAckGiveUpSeconds(static_cast<int>(*synack)), out);
+  }
+  const auto syn = v.Get(Sysctl::kSynRetries);
+  if (syn) {
+    const auto linear = v.Get(Sysctl::kSynLinearTimeouts);
+    AddGauge("halfopen_kernel_syn_giveup_seconds",
+             "How long connect() waits for an answer to its SYN before "
+             "failing, from tcp_syn_retries and tcp_syn_linear_timeouts.",
+             SynGiveUpSeconds(static_cast<int>(*syn),
+                              linear ? static_cast<int>(*linear) : 0),
+             out);
+  }
+}
+
+class TcpSettingsCollector : public Collector {
+ public:
+  explicit TcpSettingsCollector(std::shared_ptr<Sources> sources)
+      : sources_(std::move(sources)) {}
+
+  Status Collect(const Scrape& scrape,
+                 std::vector<prometheus::MetricFamily>* out) override {
+    const auto snapshot = sources_->sysctls().ForScrape(scrape.id);
+    Status status = snapshot->FirstError();
+    if (!status.ok()) return status;
+    for (const auto& setting : kSettings) {
+      // A setting this kernel does not have is simply absent.
+      if (const auto value = snapshot->Get(setting.sysctl)) {
+        AddGauge(setting.metric, setting.help, *value, out);
+      }
+    }
+    AddGiveUps(*snapshot, out);
+    return Status::Ok();
+  }
+
+ private:
+  const std::shared_ptr<Sources> sources_;
+};
+
+const bool kRegistered = CollectorCatalog::Global().Add(
+    DefineCollector<NoOptions>(
+        "tcpsettings",
+        "TCP sysctls that decide when a dead peer is noticed, and the give-up "
+        "times derived from them.",
+        true, nullptr,
+        [](const NoOptions&, std::shared_ptr<Sources> sources) {
+          return std::make_unique<TcpSettingsCollector>(std::move(sources));
+        }));
+
+}  // namespace
+}  // namespace halfopen
