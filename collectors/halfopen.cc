@@ -52,7 +52,6 @@ class HalfopenCollector : public Collector {
         gauge);
     AddSample(&idle, {}, static_cast<double>(summary.idle_unprotected));
     out->push_back(std::move(idle));
-    RenderOrphans(*walk, out);
     return Status::Ok();
   }
 
@@ -72,6 +71,13 @@ class HalfopenCollector : public Collector {
         "without keepalive). Per-socket overrides such as TCP_USER_TIMEOUT or "
         "TCP_KEEPCNT are invisible here; the sysctls are assumed.",
         gauge);
+    auto connections = NewFamily(
+        "halfopen_suspect_connections",
+        "For the same suspects: how many connections share the series' "
+        "labels. Without --suspects.expose-addresses, clients on different "
+        "hosts can use the same port; their connections are folded into one "
+        "series whose score and ETA are the highest-scoring one's.",
+        gauge);
     for (const Suspect& suspect : summary.top) {
       LabelPairs labels = {{"reason", ReasonLabel(suspect.reason)},
                            {"state", StateLabel(suspect.state)},
@@ -86,26 +92,11 @@ class HalfopenCollector : public Collector {
       }
       AddSample(&score, labels, suspect.score);
       AddSample(&eta, labels, suspect.eta_seconds);
+      AddSample(&connections, labels, suspect.connections);
     }
     out->push_back(std::move(score));
     out->push_back(std::move(eta));
-  }
-
-  static void RenderOrphans(const SocketWalk& walk,
-                            std::vector<prometheus::MetricFamily>* out) {
-    auto orphans = NewFamily(
-        "halfopen_listen_orphaned_handshakes",
-        "SYN_RECV handshakes being retransmitted while the listener's accept "
-        "queue is full: their clients believe they are connected.",
-        prometheus::MetricType::Gauge);
-    for (const Listener& listener : walk.listeners.listeners()) {
-      AddSample(&orphans,
-                {{"family", FamilyLabel(listener.family)},
-                 {"address", FormatAddress(listener.family, listener.address)},
-                 {"port", std::to_string(listener.port)}},
-                listener.orphaned_handshakes);
-    }
-    out->push_back(std::move(orphans));
+    out->push_back(std::move(connections));
   }
 
   const std::shared_ptr<Sources> sources_;
@@ -133,8 +124,8 @@ void DeclareSuspectFlags(FlagSet* flags, SourceOptions* sources, NoOptions*) {
               &config->keep_addresses);
 }
 
-const bool kRegistered = CollectorCatalog::Global().Add(
-    DefineCollector<NoOptions>(
+const bool kRegistered =
+    CollectorCatalog::Global().Add(DefineCollector<NoOptions>(
         "halfopen",
         "Half-open suspicion: a score and reason per connection, the top-K "
         "suspects and the kernel's give-up ETA, from the same dump.",

@@ -94,6 +94,11 @@ std::shared_ptr<const SocketWalk> SocketWalker::Walk(std::uint64_t scrape_id) {
         (parse_error.empty() ? walk->status.message() : parse_error));
   }
   walk->suspicion = tracker.Finish();
+  for (const Listener& listener : walk->listeners.listeners()) {
+    if (listener.device != 0 && !walk->device_names.contains(listener.device)) {
+      walk->device_names[listener.device] = InterfaceName(listener.device);
+    }
+  }
   walk->duration_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();

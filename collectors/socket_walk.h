@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -22,6 +23,9 @@ struct SocketWalk {
   Status status;  ///< Not ok when the dump failed; the rest is then partial.
   SocketStats stats;
   ListenerTable listeners;
+  /// Names of the interfaces listeners are bound to (SO_BINDTODEVICE), by
+  /// index, as they were at the end of the walk.
+  std::map<std::uint32_t, std::string> device_names;
   ParseCounts counts;
   double duration_seconds = 0;
   /// Not ok when the kernel settings or interface addresses could not be

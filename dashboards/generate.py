@@ -79,17 +79,19 @@ OVERVIEW = [
             "{{instance}} cookies sent")],
           12, 0, unit="ops"),
     panel("Listeners at risk (queue fill)", "bargauge",
-          [(f"topk(10, halfopen_listen_queue_length{{{SEL}}} / "
-            f"(halfopen_listen_queue_limit{{{SEL}}} > 0))",
+          [(f"topk(10, halfopen_listen_queue_max_fill_ratio{{{SEL}}})",
             "{{instance}} {{address}}:{{port}}")],
           0, 8, unit="percentunit",
-          description="Accept-queue length over limit; above 100% the queue is "
-                      "full and handshakes are dropped."),
+          description="The fullest socket of each listener (an SO_REUSEPORT "
+                      "group has several): accept-queue length over what it "
+                      "holds (limit + 1). At 100% it is full and handshakes "
+                      "are dropped."),
     panel("Half-open suspects by reason", "timeseries",
           [(f"sum by (reason) (halfopen_suspects{{{SEL}}})", "{{reason}}")],
           12, 8),
     panel("Orphaned handshakes", "timeseries",
-          [(f"sum by (instance) (halfopen_listen_orphaned_handshakes{{{SEL}}})",
+          [(f"sum by (instance) (halfopen_listen_orphaned_handshakes{{{SEL}}})"
+            f" or 0 * sum by (instance) (halfopen_build_info{{{SEL}}})",
             "{{instance}}")],
           0, 16,
           description="SYN_RECV handshakes retransmitted on a full listener: "
@@ -103,10 +105,11 @@ OVERVIEW = [
 
 DETAIL = [
     panel("Accept-queue fill per listener", "timeseries",
-          [(f"halfopen_listen_queue_length{{{SEL}}} / "
-            f"(halfopen_listen_queue_limit{{{SEL}}} > 0)",
+          [(f"halfopen_listen_queue_max_fill_ratio{{{SEL}}}",
             "{{instance}} {{address}}:{{port}}")],
-          0, 0, unit="percentunit"),
+          0, 0, unit="percentunit",
+          description="The fullest socket of each listener: length over what "
+                      "it holds (limit + 1); 100% is full."),
     panel("Accept-queue length and limit", "timeseries",
           [(f"halfopen_listen_queue_length{{{SEL}}}",
             "{{address}}:{{port}} length"),

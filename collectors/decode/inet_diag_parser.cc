@@ -65,6 +65,7 @@ bool DecodeSocket(std::span<const std::uint8_t> payload, SocketRecord* record) {
   record->expires_ms = message.expires;
   record->rqueue = message.rqueue;
   record->wqueue = message.wqueue;
+  record->bound_interface = message.interface;
   record->info = TcpInfo();
 
   std::size_t offset = Align4(sizeof message);

@@ -1,6 +1,7 @@
 #include "kernel/interface_addresses.h"
 
 #include <ifaddrs.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -34,6 +35,14 @@ Status ListInterfaceAddresses(std::vector<InterfaceAddress>* addresses) {
   }
   freeifaddrs(list);
   return Status::Ok();
+}
+
+std::string InterfaceName(std::uint32_t index) {
+  char name[IF_NAMESIZE] = "";
+  if (if_indextoname(index, name) == nullptr) {
+    return "if" + std::to_string(index);
+  }
+  return name;
 }
 
 }  // namespace halfopen

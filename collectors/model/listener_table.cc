@@ -29,14 +29,30 @@ int MatchScore(const Listener& listener, std::uint8_t family,
 }  // namespace
 
 void ListenerTable::AddListener(const SocketRecord& socket) {
-  Listener listener;
-  listener.family = socket.family;
-  listener.address = socket.local_address;
-  listener.port = socket.local_port;
-  listener.queue_length = socket.rqueue;
-  listener.queue_limit = socket.wqueue;
-  by_port_.emplace(listener.port, listeners_.size());
-  listeners_.push_back(listener);
+  Listener* group = nullptr;
+  const auto [first, last] = by_port_.equal_range(socket.local_port);
+  for (auto it = first; it != last && group == nullptr; ++it) {
+    Listener& candidate = listeners_[it->second];
+    if (candidate.family == socket.family &&
+        candidate.address == socket.local_address &&
+        candidate.device == socket.bound_interface) {
+      group = &candidate;
+    }
+  }
+  if (group == nullptr) {
+    by_port_.emplace(socket.local_port, listeners_.size());
+    group = &listeners_.emplace_back();
+    group->family = socket.family;
+    group->address = socket.local_address;
+    group->port = socket.local_port;
+    group->device = socket.bound_interface;
+  }
+  ++group->sockets;
+  group->queue_length += socket.rqueue;
+  group->queue_limit += socket.wqueue;
+  group->max_fill =
+      std::max(group->max_fill,
+               socket.rqueue / (static_cast<double>(socket.wqueue) + 1));
 }
 
 bool ListenerTable::Listens(std::uint8_t family, const Address& address,

@@ -112,8 +112,7 @@ void LocalPairTable::AddSocket(const SocketRecord& socket,
   end->bits = static_cast<std::uint8_t>(
       (end->bits & (kRequest | kOrphaned)) | kFull |
       (socket.state == kTcpEstablished ? kEstablished : 0) |
-      (IsEstablishedLike(socket) ? kCounted : 0) | (silent ? kSilent : 0) |
-      (peer_listens ? kPeerListens : 0) |
+      (silent ? kSilent : 0) | (peer_listens ? kPeerListens : 0) |
       (socket.family == kFamilyIpv6 ? kIpv6 : 0));
   end->reason_state = static_cast<std::uint8_t>(
       static_cast<unsigned>(verdict.reason) << 4 | (socket.state & 0x0f));
@@ -136,7 +135,7 @@ void LocalPairTable::Finish(
     for (int i = 0; i < 2; ++i) {
       const End& end = slot.end[i];
       const std::uint8_t other = slot.end[1 - i].bits;
-      if (!(end.bits & kFull) || !(end.bits & kCounted)) continue;
+      if (!(end.bits & kFull)) continue;
       const std::uint8_t family =
           (end.bits & kIpv6) ? kFamilyIpv6 : kFamilyIpv4;
       Suspect result{static_cast<Reason>(end.reason_state >> 4),

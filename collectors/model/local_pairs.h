@@ -51,7 +51,7 @@ class LocalPairTable {
   /// is being retransmitted on a full listener.
   void AddRequest(const SocketRecord& socket, bool orphaned);
 
-  /// Calls `visit` once for every recorded ESTABLISHED-like end, with its
+  /// Calls `visit` once for every recorded full socket, with its
   /// final verdict: its own per-socket one, or peer_missing /
   /// accept_queue_orphan when its counterpart is gone and that scores
   /// higher (addresses only when kept). An
@@ -69,12 +69,11 @@ class LocalPairTable {
   enum Bits : std::uint8_t {
     kFull = 1,          // a full socket was seen for this end
     kEstablished = 2,   // … in ESTABLISHED
-    kCounted = 4,       // … established-like, to be counted
-    kRequest = 8,       // a SYN_RECV request was seen instead
-    kOrphaned = 16,     // … retransmitting on a full listener
-    kSilent = 32,       // no ACK from the peer for kLonelySilenceMs
-    kPeerListens = 64,  // a local listener takes its peer endpoint
-    kIpv6 = 128,        // the socket's family is IPv6
+    kRequest = 4,       // a SYN_RECV request was seen instead
+    kOrphaned = 8,      // … retransmitting on a full listener
+    kSilent = 16,       // no ACK from the peer for kLonelySilenceMs
+    kPeerListens = 32,  // a local listener takes its peer endpoint
+    kIpv6 = 64,         // the socket's family is IPv6
   };
   struct End {
     std::uint32_t eta_ms = 0;       // UINT32_MAX: never

@@ -72,6 +72,8 @@ struct SocketRecord {
   std::uint32_t expires_ms = 0;  ///< Until the timer fires.
   std::uint32_t rqueue = 0;      ///< LISTEN: accept-queue length; else bytes.
   std::uint32_t wqueue = 0;      ///< LISTEN: accept-queue limit; else bytes.
+  /// The interface index of SO_BINDTODEVICE, 0 when not bound to one.
+  std::uint32_t bound_interface = 0;
   /// Request sockets (SYN_RECV handshakes) carry no tcp_info: info.present 0.
   TcpInfo info;
 };

@@ -38,6 +38,10 @@ struct Suspect {
   Address peer_address{};
   std::uint16_t local_port = 0;
   std::uint16_t peer_port = 0;
+  /// Connections folded into this one because they would render with the
+  /// same labels (without addresses, clients on different hosts can share
+  /// a port); the values above are the highest-scoring one's.
+  std::uint32_t connections = 1;
 };
 
 /// Tunables of the per-connection rules.

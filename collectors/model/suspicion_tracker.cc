@@ -15,6 +15,16 @@ bool Better(const Suspect& a, const Suspect& b) {
                   b.local_address, b.peer_address);
 }
 
+// Whether two suspects would render with the same labels: reason, state and
+// ports, plus the addresses (and so the family) only when they are exposed.
+bool SameSeries(const Suspect& a, const Suspect& b, bool with_addresses) {
+  return a.reason == b.reason && a.state == b.state &&
+         a.local_port == b.local_port && a.peer_port == b.peer_port &&
+         (!with_addresses ||
+          (a.family == b.family && a.local_address == b.local_address &&
+           a.peer_address == b.peer_address));
+}
+
 bool IsRequest(const SocketRecord& socket) {
   return (socket.state == kTcpSynRecv || socket.state == kTcpNewSynRecv) &&
          socket.info.present == 0;
@@ -68,10 +78,21 @@ void SuspicionTracker::OnSocket(const SocketRecord& socket,
          socket.peer_port});
 }
 
-void SuspicionTracker::Count(const Suspect& suspect) {
+void SuspicionTracker::Count(Suspect suspect) {
   ++summary_.suspects[static_cast<std::size_t>(suspect.reason)];
   if (config_.top_k == 0) return;
+  if (!config_.keep_addresses)
+    suspect.local_address = suspect.peer_address = {};
   auto& top = summary_.top;
+  for (Suspect& kept : top) {
+    if (!SameSeries(kept, suspect, config_.keep_addresses)) continue;
+    // One series for both: the better one's values, both connections.
+    const std::uint32_t connections = kept.connections + suspect.connections;
+    if (Better(suspect, kept)) kept = suspect;
+    kept.connections = connections;
+    std::make_heap(top.begin(), top.end(), Better);
+    return;
+  }
   if (top.size() == config_.top_k && !Better(suspect, top.front())) return;
   // top is a heap whose front is the worst kept suspect.
   top.push_back(suspect);

@@ -26,7 +26,10 @@ struct SuspicionConfig {
 struct SuspicionSummary {
   std::array<std::uint64_t, kReasonCount> suspects{};  ///< By Reason.
   std::uint64_t idle_unprotected = 0;
-  std::vector<Suspect> top;  ///< Highest score first, at most top_k.
+  /// Highest score first, at most top_k, never two with the same labels:
+  /// suspects that would share a series are folded into one (see
+  /// Suspect::connections).
+  std::vector<Suspect> top;
 };
 
 /// Scores every connection of one streaming walk. Connections whose peer is
@@ -52,7 +55,9 @@ class SuspicionTracker {
   SuspicionSummary Finish();
 
  private:
-  void Count(const Suspect& suspect);
+  // Counts a suspect and keeps it among the top K, folded into a kept one
+  // that would render with the same labels.
+  void Count(Suspect suspect);
 
   const SuspicionConfig config_;
   const KernelSettings settings_;

@@ -302,7 +302,9 @@ TEST(HalfopenLocalScenario, AcceptQueueOrphansAndTheirClients) {
   NetNs ns("orphan");
   ASSERT_TRUE(ns.ok());
   ASSERT_EQ(ns.Exec("sysctl -qw net.ipv4.tcp_synack_retries=1"), 0);
-  ExporterProcess exporter(kFlags, &ns);
+  std::vector<std::string> flags = kFlags;
+  flags.push_back("--collector.listeners");  // the orphans are its series
+  ExporterProcess exporter(flags, &ns);
   ASSERT_TRUE(exporter.started()) << exporter.process().Stderr();
   // listen(fd, 2) holds three; two connections are queued already.
   Fd listener;

@@ -208,7 +208,7 @@ TEST(PrometheusEndToEnd, DashboardsAndAlertsWorkAgainstARealPrometheus) {
   const std::string rules =
       ReadFile(Source("deploy/prometheus/halfopen-rules.yml"));
   for (const char* alert :
-       {"HalfopenAcceptQueueOverflowing", "HalfopenListenQueueNearlyFull",
+       {"HalfopenAcceptQueueOverflowing", "HalfopenListenQueueFull",
         "HalfopenSuspectsPresent"}) {
     const std::string expr = AlertExpression(rules, alert);
     ASSERT_FALSE(expr.empty()) << alert;
@@ -217,7 +217,16 @@ TEST(PrometheusEndToEnd, DashboardsAndAlertsWorkAgainstARealPrometheus) {
         << alert << ": " << expr;
   }
 
-  // (c) the rule group's evaluation has the overflow alert pending or firing.
+  // (c) Prometheus never saw one series twice in a scrape.
+  EXPECT_FALSE(prometheus.HasData(
+      "prometheus_target_scrapes_sample_duplicate_timestamp_total > 0"))
+      << prometheus
+             .Query(
+                 "prometheus_target_scrapes_sample_duplicate_timestamp_"
+                 "total")
+             .body;
+
+  // (d) the rule group's evaluation has the overflow alert pending or firing.
   EXPECT_TRUE(Eventually(
       [&] {
         const std::string body = prometheus.Get("/api/v1/alerts").body;

@@ -45,4 +45,13 @@ class ExporterProcess {
 /// code and sets *output to what it printed.
 int PromtoolCheckMetrics(const std::string& exposition, std::string* output);
 
+/// Evaluates the PromQL `expr` with real promtool over constant input
+/// `series` (exposition sample lines, e.g. `m{a="1"} 2`) and checks that it
+/// returns exactly `expected` (sample lines of the same form). Returns
+/// promtool's exit code (0: as expected) and sets *output to what it printed.
+int PromtoolExpectQuery(const std::vector<std::string>& series,
+                        const std::string& expr,
+                        const std::vector<std::string>& expected,
+                        std::string* output);
+
 }  // namespace halfopen::testing

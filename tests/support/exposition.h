@@ -22,4 +22,17 @@ std::optional<double> FindSample(const std::string& exposition,
 /// The largest value among the samples of `metric`, or 0 when it has none.
 double MaxSample(const std::string& exposition, const std::string& metric);
 
+/// Every series that appears more than once in `exposition`, as
+/// `name{label="value",…}` with the labels sorted and empty-valued labels
+/// dropped (Prometheus treats those as absent), once per extra occurrence.
+/// Lines it cannot parse are returned too, prefixed with "unparsable: ".
+std::vector<std::string> DuplicateSeries(const std::string& exposition);
+
+/// How many samples of `metric` the exposition has.
+int CountSamples(const std::string& exposition, const std::string& metric);
+
+/// The sample lines of `metric`, e.g. `m{a="1"} 2`, in exposition order.
+std::vector<std::string> SampleLines(const std::string& exposition,
+                                     const std::string& metric);
+
 }  // namespace halfopen::testing

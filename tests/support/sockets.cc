@@ -46,14 +46,30 @@ Fd& Fd::operator=(Fd&& other) noexcept {
 }
 
 Fd ListenTcp(const std::string& ip, int backlog, int* port) {
+  ListenOptions options;
+  options.ip = ip;
+  options.backlog = backlog;
+  return ListenTcpWith(options, port);
+}
+
+Fd ListenTcpWith(const ListenOptions& options, int* port) {
   sockaddr_storage address;
   socklen_t length;
-  if (!MakeAddress(ip, 0, &address, &length)) return Fd();
+  if (!MakeAddress(options.ip, options.port, &address, &length)) return Fd();
   Fd fd(socket(address.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0));
   const int one = 1;
   setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (options.reuseport &&
+      setsockopt(fd.get(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
+    return Fd();
+  }
+  if (!options.device.empty() &&
+      setsockopt(fd.get(), SOL_SOCKET, SO_BINDTODEVICE, options.device.c_str(),
+                 static_cast<socklen_t>(options.device.size())) != 0) {
+    return Fd();
+  }
   if (bind(fd.get(), reinterpret_cast<sockaddr*>(&address), length) != 0 ||
-      listen(fd.get(), backlog) != 0 ||
+      listen(fd.get(), options.backlog) != 0 ||
       getsockname(fd.get(), reinterpret_cast<sockaddr*>(&address), &length) !=
           0) {
     return Fd();
@@ -72,6 +88,27 @@ Fd ConnectNonBlocking(const std::string& ip, int port) {
       socket(address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (connect(fd.get(), reinterpret_cast<sockaddr*>(&address), length) != 0 &&
       errno != EINPROGRESS) {
+    return Fd();
+  }
+  return fd;
+}
+
+Fd ConnectFrom(const std::string& source_ip, int source_port,
+               const std::string& ip, int port) {
+  sockaddr_storage source, address;
+  socklen_t source_length, length;
+  if (!MakeAddress(source_ip, source_port, &source, &source_length) ||
+      !MakeAddress(ip, port, &address, &length)) {
+    return Fd();
+  }
+  Fd fd(
+      socket(address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  const int one = 1;
+  setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (bind(fd.get(), reinterpret_cast<sockaddr*>(&source), source_length) !=
+          0 ||
+      (connect(fd.get(), reinterpret_cast<sockaddr*>(&address), length) != 0 &&
+       errno != EINPROGRESS)) {
     return Fd();
   }
   return fd;

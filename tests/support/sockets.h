@@ -26,6 +26,24 @@ class Fd {
 /// when `ip` contains ':'. Sets *port to the bound port. Invalid on failure.
 Fd ListenTcp(const std::string& ip, int backlog, int* port);
 
+/// How ListenTcpWith() binds its listener.
+struct ListenOptions {
+  std::string ip = "127.0.0.1";
+  int port = 0;  ///< 0 picks one.
+  int backlog = 16;
+  bool reuseport = false;  ///< SO_REUSEPORT, to join a group on one port.
+  std::string device;      ///< SO_BINDTODEVICE when not empty.
+};
+
+/// A TCP listener bound as `options` say; sets *port to the bound port.
+/// Invalid on failure.
+Fd ListenTcpWith(const ListenOptions& options, int* port);
+
+/// Starts a non-blocking connect to ip:port from source_ip:source_port.
+/// Invalid on failure other than EINPROGRESS.
+Fd ConnectFrom(const std::string& source_ip, int source_port,
+               const std::string& ip, int port);
+
 /// Starts a non-blocking connect to ip:port (the handshake goes on in the
 /// kernel). Invalid on failure other than EINPROGRESS.
 Fd ConnectNonBlocking(const std::string& ip, int port);

@@ -84,14 +84,51 @@ TEST(ListenerTable, HandshakeWithoutListenerIsUnattributed) {
   EXPECT_EQ(table.unattributed(), 2u);
 }
 
-TEST(ListenerTable, ReuseportGroupGivesHandshakesToTheFirstListener) {
+SocketRecord Member(std::uint32_t length, std::uint32_t limit,
+                    std::uint32_t device = 0) {
+  SocketRecord socket = Socket(AF_INET, "0.0.0.0", 443, kTcpListen);
+  socket.rqueue = length;
+  socket.wqueue = limit;
+  socket.bound_interface = device;
+  return socket;
+}
+
+TEST(ListenerTable, ReuseportSocketsFormOneGroupThatTakesTheHandshakes) {
   ListenerTable table;
-  for (int i = 0; i < 3; ++i) {
-    table.AddListener(Socket(AF_INET, "0.0.0.0", 443, kTcpListen));
-  }
-  table.AttributeHandshake(Handshake(AF_INET, "1.2.3.4", 443, 0));
-  EXPECT_EQ(table.listeners()[0].syn_recv, 1u);
-  EXPECT_EQ(table.listeners()[1].syn_recv + table.listeners()[2].syn_recv, 0u);
+  table.AddListener(Member(0, 64));
+  table.AddListener(Member(5, 4));  // full: holds limit + 1
+  table.AddListener(Member(3, 16));
+  table.AttributeHandshake(Handshake(AF_INET, "1.2.3.4", 443, 1));
+  ASSERT_EQ(table.listeners().size(), 1u);
+  const Listener& group = table.listeners()[0];
+  EXPECT_EQ(group.sockets, 3u);
+  EXPECT_EQ(group.queue_length, 8u);
+  EXPECT_EQ(group.queue_limit, 84u);
+  EXPECT_EQ(group.max_fill, 1.0);  // the full member, not 8 / 85
+  EXPECT_TRUE(group.QueueFull());
+  EXPECT_EQ(group.syn_recv, 1u);
+  EXPECT_EQ(group.orphaned_handshakes, 1u);
+}
+
+TEST(ListenerTable, IdleGroupIsNotFull) {
+  ListenerTable table;
+  table.AddListener(Member(1, 1));  // one of two places taken
+  table.AddListener(Member(0, 0));
+  EXPECT_DOUBLE_EQ(table.listeners()[0].max_fill, 0.5);
+  EXPECT_FALSE(table.listeners()[0].QueueFull());
+}
+
+TEST(ListenerTable, SocketsBoundToDifferentDevicesAreDifferentListeners) {
+  ListenerTable table;
+  table.AddListener(Member(0, 8, 2));
+  table.AddListener(Member(0, 8, 3));
+  table.AddListener(Member(0, 8, 2));
+  table.AddListener(Member(0, 8));
+  ASSERT_EQ(table.listeners().size(), 3u);
+  EXPECT_EQ(table.listeners()[0].device, 2u);
+  EXPECT_EQ(table.listeners()[0].sockets, 2u);
+  EXPECT_EQ(table.listeners()[1].device, 3u);
+  EXPECT_EQ(table.listeners()[2].device, 0u);
 }
 
 }  // namespace

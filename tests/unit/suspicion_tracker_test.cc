@@ -133,6 +133,59 @@ TEST(SuspicionTracker, CountsIdleUnprotectedBelowTheThreshold) {
   EXPECT_EQ(Count(summary, Reason::kIdleUnprotected), 0u);
 }
 
+// Two clients on different hosts that happen to use the same port: without
+// addresses their suspect series would have the same labels.
+void AddTwoStalledClients(Walk* walk) {
+  for (const auto& [peer, retransmits] :
+       {std::pair{"192.0.2.2", 4}, std::pair{"192.0.2.3", 6}}) {
+    SocketRecord socket = End("10.0.0.1", 443, peer, 40123);
+    socket.timer = kTimerRetransmit;
+    socket.info.retransmits = static_cast<std::uint8_t>(retransmits);
+    socket.info.last_ack_recv_ms = 10000;
+    walk->Add(socket);
+  }
+}
+
+TEST(SuspicionTracker, SuspectsSharingTheirLabelsAreFoldedIntoOneSeries) {
+  Walk walk;
+  AddTwoStalledClients(&walk);
+  const auto summary = walk.tracker.Finish();
+  EXPECT_EQ(Count(summary, Reason::kRetransmitStall), 2u);
+  ASSERT_EQ(summary.top.size(), 1u);
+  EXPECT_EQ(summary.top[0].connections, 2u);
+  EXPECT_EQ(summary.top[0].score, RetransmitStallScore([] {
+              SocketRecord worst = End("10.0.0.1", 443, "192.0.2.3", 40123);
+              worst.timer = kTimerRetransmit;
+              worst.info.retransmits = 6;
+              worst.info.last_ack_recv_ms = 10000;
+              return worst;
+            }()));
+}
+
+TEST(SuspicionTracker, WithAddressesTheSameClientsStayApart) {
+  SuspicionConfig config;
+  config.keep_addresses = true;
+  Walk walk(config);
+  AddTwoStalledClients(&walk);
+  const auto summary = walk.tracker.Finish();
+  ASSERT_EQ(summary.top.size(), 2u);
+  EXPECT_EQ(summary.top[0].connections, 1u);
+  EXPECT_EQ(summary.top[1].connections, 1u);
+  EXPECT_NE(summary.top[0].peer_address, summary.top[1].peer_address);
+}
+
+TEST(SuspicionTracker, HandshakeToALocalSilentListenerIsCounted) {
+  Walk walk;
+  walk.Add(ListenerSocket("127.0.0.1", 80, 2, 1));  // full: drops SYNs
+  SocketRecord client = End("127.0.0.1", 40000, "127.0.0.1", 80, kTcpSynSent);
+  client.retrans = 3;
+  walk.Add(client);
+  const auto summary = walk.tracker.Finish();
+  EXPECT_EQ(Count(summary, Reason::kHandshakeStalled), 1u);
+  ASSERT_EQ(summary.top.size(), 1u);
+  EXPECT_EQ(summary.top[0].state, kTcpSynSent);
+}
+
 TEST(LocalAddresses, LoopbackAlwaysAndInterfacesWhenAdded) {
   LocalAddresses local;
   std::array<std::uint8_t, 16> address{};
