@@ -2,6 +2,7 @@
 #include <string>
 #include <vector>
 
+#include "collectors/each_netns.h"
 #include "collectors/sources.h"
 #include "engine/collector.h"
 #include "engine/family.h"
@@ -24,65 +25,75 @@ class HalfopenCollector : public Collector {
 
   Status Collect(const Scrape& scrape,
                  std::vector<prometheus::MetricFamily>* out) override {
-    const auto walk = sources_->walker().ForScrape(scrape.id);
-    if (!walk->status.ok()) return walk->status;
-    if (!walk->suspicion_status.ok()) {
-      return Status::Error("cannot score connections: " +
-                           walk->suspicion_status.message());
-    }
-    const SuspicionSummary& summary = walk->suspicion;
     const auto gauge = prometheus::MetricType::Gauge;
-    auto suspects = NewFamily(
-        "halfopen_suspects",
-        "Connections whose half-open suspicion score is at least the "
-        "threshold (--suspects.threshold), by their strongest reason.",
-        gauge);
-    for (const Reason reason : kAllReasons) {
-      AddSample(&suspects, {{"reason", ReasonLabel(reason)}},
-                static_cast<double>(
-                    summary.suspects[static_cast<std::size_t>(reason)]));
+    Families families{
+        NewFamily("halfopen_suspects",
+                  "Connections whose half-open suspicion score is at least "
+                  "the threshold (--suspects.threshold), by their strongest "
+                  "reason.",
+                  gauge),
+        NewFamily("halfopen_suspect_score",
+                  "Half-open suspicion score (0..1) of each of the top-K "
+                  "suspects (--suspects.top-k), with its strongest reason.",
+                  gauge),
+        NewFamily(
+            "halfopen_suspect_giveup_eta_seconds",
+            "For the same suspects: seconds until the kernel gives up on the "
+            "connection under this namespace's sysctls (+Inf: never, e.g. "
+            "idle without keepalive). Per-socket overrides such as "
+            "TCP_USER_TIMEOUT or TCP_KEEPCNT are invisible here; the sysctls "
+            "are assumed.",
+            gauge),
+        NewFamily(
+            "halfopen_suspect_connections",
+            "For the same suspects: how many connections share the series' "
+            "labels. Without --suspects.expose-addresses, clients on "
+            "different hosts can use the same port; their connections are "
+            "folded into one series whose score and ETA are the "
+            "highest-scoring one's.",
+            gauge),
+        NewFamily("halfopen_idle_unprotected_connections",
+                  "ESTABLISHED connections idle beyond "
+                  "--suspects.idle-threshold with no keepalive timer: if "
+                  "their peer vanished the kernel would never notice.",
+                  gauge)};
+    Status status = ForEachNamespace(
+        *sources_, scrape, [&](Netns& netns, const LabelPairs& labels) {
+          const auto walk = netns.walker.ForScrape(scrape.id);
+          if (!walk->status.ok()) return walk->status;
+          if (!walk->suspicion_status.ok()) {
+            return Status::Error("cannot score connections: " +
+                                 walk->suspicion_status.message());
+          }
+          Render(walk->suspicion, labels, &families);
+          return Status::Ok();
+        });
+    for (auto* family : {&families.suspects, &families.score, &families.eta,
+                         &families.connections, &families.idle}) {
+      out->push_back(std::move(*family));
     }
-    out->push_back(std::move(suspects));
-    RenderTop(summary, out);
-    auto idle = NewFamily(
-        "halfopen_idle_unprotected_connections",
-        "ESTABLISHED connections idle beyond --suspects.idle-threshold with no "
-        "keepalive timer: if their peer vanished the kernel would never "
-        "notice.",
-        gauge);
-    AddSample(&idle, {}, static_cast<double>(summary.idle_unprotected));
-    out->push_back(std::move(idle));
-    return Status::Ok();
+    return status;
   }
 
  private:
-  void RenderTop(const SuspicionSummary& summary,
-                 std::vector<prometheus::MetricFamily>* out) const {
-    const auto gauge = prometheus::MetricType::Gauge;
-    auto score = NewFamily(
-        "halfopen_suspect_score",
-        "Half-open suspicion score (0..1) of each of the top-K suspects "
-        "(--suspects.top-k), with its strongest reason.",
-        gauge);
-    auto eta = NewFamily(
-        "halfopen_suspect_giveup_eta_seconds",
-        "For the same suspects: seconds until the kernel gives up on the "
-        "connection under this namespace's sysctls (+Inf: never, e.g. idle "
-        "without keepalive). Per-socket overrides such as TCP_USER_TIMEOUT or "
-        "TCP_KEEPCNT are invisible here; the sysctls are assumed.",
-        gauge);
-    auto connections = NewFamily(
-        "halfopen_suspect_connections",
-        "For the same suspects: how many connections share the series' "
-        "labels. Without --suspects.expose-addresses, clients on different "
-        "hosts can use the same port; their connections are folded into one "
-        "series whose score and ETA are the highest-scoring one's.",
-        gauge);
+  struct Families {
+    prometheus::MetricFamily suspects, score, eta, connections, idle;
+  };
+
+  void Render(const SuspicionSummary& summary,
+              const LabelPairs& namespace_labels, Families* families) const {
+    for (const Reason reason : kAllReasons) {
+      AddSample(&families->suspects,
+                Join(namespace_labels, {{"reason", ReasonLabel(reason)}}),
+                static_cast<double>(
+                    summary.suspects[static_cast<std::size_t>(reason)]));
+    }
     for (const Suspect& suspect : summary.top) {
-      LabelPairs labels = {{"reason", ReasonLabel(suspect.reason)},
-                           {"state", StateLabel(suspect.state)},
-                           {"local_port", std::to_string(suspect.local_port)},
-                           {"peer_port", std::to_string(suspect.peer_port)}};
+      LabelPairs labels = Join(
+          namespace_labels, {{"reason", ReasonLabel(suspect.reason)},
+                             {"state", StateLabel(suspect.state)},
+                             {"local_port", std::to_string(suspect.local_port)},
+                             {"peer_port", std::to_string(suspect.peer_port)}});
       if (expose_addresses_) {
         labels.push_back(
             {"local_address",
@@ -90,13 +101,12 @@ class HalfopenCollector : public Collector {
         labels.push_back({"peer_address",
                           FormatAddress(suspect.family, suspect.peer_address)});
       }
-      AddSample(&score, labels, suspect.score);
-      AddSample(&eta, labels, suspect.eta_seconds);
-      AddSample(&connections, labels, suspect.connections);
+      AddSample(&families->score, labels, suspect.score);
+      AddSample(&families->eta, labels, suspect.eta_seconds);
+      AddSample(&families->connections, labels, suspect.connections);
     }
-    out->push_back(std::move(score));
-    out->push_back(std::move(eta));
-    out->push_back(std::move(connections));
+    AddSample(&families->idle, namespace_labels,
+              static_cast<double>(summary.idle_unprotected));
   }
 
   const std::shared_ptr<Sources> sources_;

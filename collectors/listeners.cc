@@ -1,13 +1,19 @@
+#include <chrono>
+#include <map>
 #include <regex>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "collectors/each_netns.h"
+#include "collectors/socket_owners.h"
 #include "collectors/sources.h"
 #include "decode/port_ranges.h"
 #include "engine/collector.h"
 #include "engine/family.h"
 #include "model/address.h"
 #include "model/listener_selection.h"
+#include "spdlog/spdlog.h"
 
 namespace halfopen {
 namespace {
@@ -20,6 +26,8 @@ struct ListenersOptions {
   std::regex address_include;
   std::regex address_exclude;
   std::size_t max_listeners = 200;
+  bool processes = true;
+  double process_refresh_seconds = 60;
 };
 
 std::string PortRangesProblem(const std::string& text) {
@@ -98,28 +106,46 @@ struct ListenerFamilies {
   }
 };
 
+// One namespace's listeners, as selected for this scrape.
+struct NamespaceListeners {
+  LabelPairs labels;  // The namespace's.
+  std::shared_ptr<const SocketWalk> walk;
+  ListenerSelection selection;
+};
+
 class ListenersCollector : public Collector {
  public:
   ListenersCollector(const ListenersOptions& options,
                      std::shared_ptr<Sources> sources)
-      : sources_(std::move(sources)), filter_(MakeFilter(options)) {}
+      : sources_(std::move(sources)),
+        filter_(MakeFilter(options)),
+        processes_(options.processes),
+        owners_(
+            ProcfsReader(sources_->options().procfs),
+            std::chrono::duration_cast<SocketOwners::Clock::duration>(
+                std::chrono::duration<double>(options.process_refresh_seconds)),
+            std::chrono::seconds(5)) {}
 
   Status Collect(const Scrape& scrape,
                  std::vector<prometheus::MetricFamily>* out) override {
-    const auto walk = sources_->walker().ForScrape(scrape.id);
-    if (!walk->status.ok()) return walk->status;
-    const ListenerSelection selection =
-        SelectListeners(walk->listeners.listeners(), filter_);
+    std::vector<NamespaceListeners> namespaces;
+    Status status = ForEachNamespace(
+        *sources_, scrape, [&](Netns& netns, const LabelPairs& labels) {
+          auto walk = netns.walker.ForScrape(scrape.id);
+          if (!walk->status.ok()) return walk->status;
+          ListenerSelection selection =
+              SelectListeners(walk->listeners.listeners(), filter_);
+          namespaces.push_back({labels, std::move(walk), std::move(selection)});
+          return Status::Ok();
+        });
+    const auto owners = FindOwners(namespaces);
     ListenerFamilies families;
-    for (const Listener* listener : selection.kept) {
-      families.Add(Labels(*listener, *walk), *listener);
-    }
-    if (selection.folded > 0) {
-      families.Add(
-          {{"family", "other"}, {"address", "other"}, {"port", "other"}},
-          selection.other);
-    }
-    families.MoveTo(out);
+    auto process_info = NewFamily(
+        "halfopen_listen_process_info",
+        "1 for each process holding a listener's socket (found through "
+        "/proc/<pid>/fd, like ss -p; refreshed every "
+        "--collector.listeners.process-refresh seconds).",
+        prometheus::MetricType::Gauge);
     auto groups = NewFamily(
         "halfopen_listen_groups",
         "Listeners (single sockets or SO_REUSEPORT groups) by what became of "
@@ -127,25 +153,83 @@ class ListenersCollector : public Collector {
         "port=\"other\" past --collector.listeners.max, or excluded by the "
         "--collector.listeners.*-include/exclude filters.",
         prometheus::MetricType::Gauge);
-    AddSample(&groups, {{"outcome", "exported"}},
-              static_cast<double>(selection.kept.size()));
-    AddSample(&groups, {{"outcome", "folded"}},
-              static_cast<double>(selection.folded));
-    AddSample(&groups, {{"outcome", "excluded"}},
-              static_cast<double>(selection.excluded));
-    out->push_back(std::move(groups));
     auto unattributed = NewFamily(
         "halfopen_listen_syn_recv_unattributed",
         "SYN_RECV handshakes whose listener was not found in the same dump "
         "(it closed, or appeared, while the table was being read).",
         prometheus::MetricType::Gauge);
-    AddSample(&unattributed, {},
-              static_cast<double>(walk->listeners.unattributed()));
-    out->push_back(std::move(unattributed));
-    return Status::Ok();
+    for (const NamespaceListeners& ns : namespaces) {
+      const ListenerSelection& selection = ns.selection;
+      for (const Listener* listener : selection.kept) {
+        const LabelPairs labels = Join(ns.labels, Labels(*listener, *ns.walk));
+        families.Add(labels, *listener);
+        AddOwners(*listener, labels, owners, &process_info);
+      }
+      if (selection.folded > 0) {
+        families.Add(Join(ns.labels, {{"family", "other"},
+                                      {"address", "other"},
+                                      {"port", "other"}}),
+                     selection.other);
+      }
+      for (const auto& [outcome, count] :
+           {std::pair{"exported", selection.kept.size()},
+            std::pair{"folded", selection.folded},
+            std::pair{"excluded", selection.excluded}}) {
+        AddSample(&groups, Join(ns.labels, {{"outcome", outcome}}),
+                  static_cast<double>(count));
+      }
+      AddSample(&unattributed, ns.labels,
+                static_cast<double>(ns.walk->listeners.unattributed()));
+    }
+    families.MoveTo(out);
+    for (auto* family : {&process_info, &groups, &unattributed}) {
+      out->push_back(std::move(*family));
+    }
+    return status;
   }
 
  private:
+  using Owners = std::map<std::uint32_t, std::vector<SocketOwner>>;
+
+  Owners FindOwners(const std::vector<NamespaceListeners>& namespaces) {
+    if (!processes_) return {};
+    std::set<std::uint32_t> inodes;
+    for (const NamespaceListeners& ns : namespaces) {
+      for (const Listener* listener : ns.selection.kept) {
+        inodes.insert(listener->inodes.begin(), listener->inodes.end());
+      }
+    }
+    Owners owners = owners_.Find(inodes, SocketOwners::Clock::now());
+    const int denied = owners_.denied();
+    if (denied > 0 && !warned_) {
+      warned_ = true;
+      spdlog::warn(
+          "listener programs incomplete: the file descriptors of {} "
+          "processes cannot be read (CAP_SYS_PTRACE is needed for other "
+          "users' processes); their listeners have no "
+          "halfopen_listen_process_info",
+          denied);
+    }
+    return owners;
+  }
+
+  static void AddOwners(const Listener& listener, const LabelPairs& labels,
+                        const Owners& owners,
+                        prometheus::MetricFamily* process_info) {
+    std::set<int> seen;  // A process holding several members counts once.
+    for (const std::uint32_t inode : listener.inodes) {
+      const auto found = owners.find(inode);
+      if (found == owners.end()) continue;
+      for (const SocketOwner& owner : found->second) {
+        if (!seen.insert(owner.pid).second) continue;
+        AddSample(process_info,
+                  Join(labels, {{"comm", owner.comm},
+                                {"pid", std::to_string(owner.pid)}}),
+                  1);
+      }
+    }
+  }
+
   static LabelPairs Labels(const Listener& listener, const SocketWalk& walk) {
     LabelPairs labels = {
         {"family", FamilyLabel(listener.family)},
@@ -159,6 +243,9 @@ class ListenersCollector : public Collector {
 
   const std::shared_ptr<Sources> sources_;
   const ListenerFilter filter_;
+  const bool processes_;
+  SocketOwners owners_;
+  bool warned_ = false;
 };
 
 void DeclareFlags(FlagSet* flags, SourceOptions*, ListenersOptions* options) {
@@ -179,10 +266,21 @@ void DeclareFlags(FlagSet* flags, SourceOptions*, ListenersOptions* options) {
                &options->address_exclude);
   flags->WholeNumber<std::size_t>(
       "collector.listeners.max",
-      "At most this many listeners get series of their own; the rest are "
-      "added up into one series with port=\"other\". Full and busy listeners "
-      "are kept first, then the lowest ports.",
+      "At most this many listeners of each network namespace get series of "
+      "their own; the rest are added up into one series with "
+      "port=\"other\". Full and busy listeners are kept first, then the "
+      "lowest ports.",
       &options->max_listeners, 1, 100000);
+  flags->Bool("collector.listeners.processes",
+              "Name the processes that hold each listener "
+              "(halfopen_listen_process_info), found through /proc/<pid>/fd "
+              "like ss -p. Other users' processes need CAP_SYS_PTRACE.",
+              &options->processes);
+  flags->Number("collector.listeners.process-refresh",
+                "Seconds between two searches of every process's file "
+                "descriptors for listener owners (sooner, at most every 5 s, "
+                "when a new listener appears).",
+                &options->process_refresh_seconds, 1, 86400);
 }
 
 const bool kRegistered =

@@ -2,6 +2,7 @@
 #include <string>
 #include <vector>
 
+#include "collectors/each_netns.h"
 #include "collectors/sources.h"
 #include "decode/counter_parser.h"
 #include "decode/snake_case.h"
@@ -101,42 +102,55 @@ class NetstatCollector : public Collector {
                    std::shared_ptr<Sources> sources)
       : sources_(std::move(sources)), raw_fields_(options.raw_fields) {}
 
-  Status Collect(const Scrape&,
+  Status Collect(const Scrape& scrape,
                  std::vector<prometheus::MetricFamily>* out) override {
-    CounterTable table;
-    for (const char* file : {"net/netstat", "net/snmp"}) {
-      std::string text;
-      const ProcfsReader& reader = sources_->procfs();
-      Status status = reader.Read(file, &text);
-      if (status.ok())
-        status = ParseCounterFile(reader.PathOf(file), text, &table);
-      if (!status.ok()) return status;
-    }
-    for (const auto& counter : kCurated) {
-      const double* value = FindCounter(table, counter.prefix, counter.name);
-      if (value == nullptr) continue;
-      auto family = NewFamily(MetricName(counter), counter.help, counter.type);
-      AddSample(&family, {}, *value);
-      out->push_back(std::move(family));
-    }
-    AddRawFields(table, out);
-    return Status::Ok();
+    FamilyList families;
+    Status status = ForEachNamespace(
+        *sources_, scrape, [&](Netns& netns, const LabelPairs& labels) {
+          CounterTable table;
+          Status read = ReadCounters(netns, &table);
+          if (read.ok()) Render(table, labels, &families);
+          return read;
+        });
+    if (status.ok()) families.MoveTo(out);
+    return status;
   }
 
  private:
-  void AddRawFields(const CounterTable& table,
-                    std::vector<prometheus::MetricFamily>* out) const {
+  static Status ReadCounters(Netns& netns, CounterTable* table) {
+    Status status;
+    netns.io->Run([&] {
+      const ProcfsReader& reader = netns.io->net();
+      for (const char* file : {"net/netstat", "net/snmp"}) {
+        std::string text;
+        status = reader.Read(file, &text);
+        if (status.ok()) {
+          status = ParseCounterFile(reader.PathOf(file), text, table);
+        }
+        if (!status.ok()) return;
+      }
+    });
+    return status;
+  }
+
+  void Render(const CounterTable& table, const LabelPairs& labels,
+              FamilyList* families) const {
+    for (const auto& counter : kCurated) {
+      const double* value = FindCounter(table, counter.prefix, counter.name);
+      if (value == nullptr) continue;
+      AddSample(&families->Get(MetricName(counter), counter.help, counter.type),
+                labels, *value);
+    }
     for (const auto& [prefix, counters] : table) {
       for (const auto& [name, value] : counters) {
         const std::string field = prefix + "_" + name;
         if (!std::regex_search(field, raw_fields_)) continue;
-        auto family =
-            NewFamily("halfopen_netstat_" + field,
-                      "Raw " + prefix + " " + name +
-                          " from /proc/net/netstat or /proc/net/snmp.",
-                      prometheus::MetricType::Untyped);
-        AddSample(&family, {}, value);
-        out->push_back(std::move(family));
+        AddSample(&families->Get("halfopen_netstat_" + field,
+                                 "Raw " + prefix + " " + name +
+                                     " from /proc/net/netstat or "
+                                     "/proc/net/snmp.",
+                                 prometheus::MetricType::Untyped),
+                  labels, value);
       }
     }
   }
@@ -145,8 +159,8 @@ class NetstatCollector : public Collector {
   const std::regex raw_fields_;
 };
 
-const bool kRegistered = CollectorCatalog::Global().Add(
-    DefineCollector<NetstatOptions>(
+const bool kRegistered =
+    CollectorCatalog::Global().Add(DefineCollector<NetstatOptions>(
         "netstat",
         "TCP counters from /proc/net/netstat and /proc/net/snmp "
         "(accept-queue overflows, SYN queue, aborts).",

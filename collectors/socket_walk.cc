@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "decode/proc_text.h"
 #include "kernel/errno_text.h"
 #include "kernel/interface_addresses.h"
 
@@ -68,10 +69,38 @@ std::uint64_t SocketWalker::parse_errors_total() const {
 }
 
 std::shared_ptr<const SocketWalk> SocketWalker::Walk(std::uint64_t scrape_id) {
-  auto walk = std::make_shared<SocketWalk>();
   const auto start = std::chrono::steady_clock::now();
   KernelSettings settings;
-  walk->suspicion_status = sysctls_.ForScrape(scrape_id)->Settings(&settings);
+  const Status settings_status =
+      sysctls_.ForScrape(scrape_id)->Settings(&settings);
+  std::shared_ptr<SocketWalk> walk;
+  io_.Run([&] {
+    if (source_ == nullptr) source_ = make_source_();
+    if (!io_.own()) {
+      walk = Dump(DumpScope::kListeners, settings, settings_status);
+      walk->listeners_only = walk->status.ok() && OnlyListeners(*walk);
+    }
+    if (walk == nullptr || !walk->listeners_only) {
+      walk = Dump(DumpScope::kAll, settings, settings_status);
+    }
+    for (const Listener& listener : walk->listeners.listeners()) {
+      if (listener.device != 0 &&
+          !walk->device_names.contains(listener.device)) {
+        walk->device_names[listener.device] = InterfaceName(listener.device);
+      }
+    }
+  });
+  walk->duration_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  return walk;
+}
+
+std::shared_ptr<SocketWalk> SocketWalker::Dump(DumpScope scope,
+                                               const KernelSettings& settings,
+                                               const Status& settings_status) {
+  auto walk = std::make_shared<SocketWalk>();
+  walk->suspicion_status = settings_status;
   LocalAddresses local_addresses;
   std::vector<InterfaceAddress> interface_addresses;
   Status status = ListInterfaceAddresses(&interface_addresses);
@@ -85,24 +114,29 @@ std::shared_ptr<const SocketWalk> SocketWalker::Walk(std::uint64_t scrape_id) {
                            walk->listeners, &pairs_);
   WalkVisitor visitor(walk.get(), &tracker);
   std::string parse_error;
-  std::unique_ptr<DiagSource> source = make_source_();
-  walk->status =
-      source->Dump(ParsingHandler(&visitor, &walk->counts, &parse_error));
+  walk->status = source_->Dump(
+      scope, ParsingHandler(&visitor, &walk->counts, &parse_error));
   if (!walk->status.ok()) {
     walk->status = Status::Error(
         "inet_diag dump failed: " +
         (parse_error.empty() ? walk->status.message() : parse_error));
   }
   walk->suspicion = tracker.Finish();
-  for (const Listener& listener : walk->listeners.listeners()) {
-    if (listener.device != 0 && !walk->device_names.contains(listener.device)) {
-      walk->device_names[listener.device] = InterfaceName(listener.device);
-    }
-  }
-  walk->duration_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-          .count();
   return walk;
+}
+
+bool SocketWalker::OnlyListeners(const SocketWalk& walk) const {
+  std::string text;
+  TcpSockstat tcp;
+  if (!io_.net().Read("net/sockstat", &text).ok() ||
+      !ParseTcpSockstat(text, &tcp)) {
+    return false;  // Cannot tell: walk everything.
+  }
+  std::uint64_t listening = 0;
+  for (const Listener& listener : walk.listeners.listeners()) {
+    listening += listener.sockets;
+  }
+  return tcp.tw == 0 && tcp.inuse <= listening;
 }
 
 }  // namespace halfopen

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "base/status.h"
+#include "collectors/netns_io.h"
 #include "collectors/sysctls.h"
 #include "decode/inet_diag_parser.h"
 #include "kernel/diag_source.h"
@@ -21,6 +22,11 @@ namespace halfopen {
 /// Everything one walk of the socket table produced.
 struct SocketWalk {
   Status status;  ///< Not ok when the dump failed; the rest is then partial.
+  /// Only the listeners were dumped: the namespace's sockstat showed no
+  /// other sockets, so the full walk (which costs a walk of the host's
+  /// whole connection table) was skipped. Request sockets (SYN_RECV) are
+  /// not in sockstat and are then not counted.
+  bool listeners_only = false;
   SocketStats stats;
   ListenerTable listeners;
   /// Names of the interfaces listeners are bound to (SO_BINDTODEVICE), by
@@ -42,19 +48,24 @@ struct SocketWalk {
 DatagramHandler ParsingHandler(SocketVisitor* visitor, ParseCounts* counts,
                                std::string* error);
 
-/// Walks the socket table at most once per scrape, feeding every consumer
-/// (state and timer counts, listeners, the suspicion model) from the one
-/// stream of sockets, and hands the result to each collector of that scrape.
-/// Thread-safe.
+/// Walks one namespace's socket table at most once per scrape, feeding every
+/// consumer (state and timer counts, listeners, the suspicion model) from
+/// the one stream of sockets, and hands the result to each collector of that
+/// scrape. The walk runs inside the namespace, over one netlink socket kept
+/// from walk to walk. For a namespace other than the exporter's own it first
+/// dumps only the listeners, and walks the rest only when the namespace's
+/// sockstat shows other sockets. Thread-safe.
 class SocketWalker {
  public:
   using SourceFactory = std::function<std::unique_ptr<DiagSource>()>;
 
-  /// `sysctls` gives the namespace's TCP settings for scoring; it must
-  /// outlive the walker.
-  SocketWalker(SourceFactory make_source, SysctlCache* sysctls,
+  /// `io` reaches the namespace and `sysctls` gives its TCP settings for
+  /// scoring; both must outlive the walker. `make_source` is called once,
+  /// inside the namespace.
+  SocketWalker(SourceFactory make_source, NetnsIo* io, SysctlCache* sysctls,
                SuspicionConfig suspicion)
       : make_source_(std::move(make_source)),
+        io_(*io),
         sysctls_(*sysctls),
         suspicion_config_(suspicion),
         pairs_(suspicion.keep_addresses) {}
@@ -68,9 +79,17 @@ class SocketWalker {
 
  private:
   std::shared_ptr<const SocketWalk> Walk(std::uint64_t scrape_id);
+  // One dump of `scope`, run inside the namespace.
+  std::shared_ptr<SocketWalk> Dump(DumpScope scope,
+                                   const KernelSettings& settings,
+                                   const Status& settings_status);
+  // True when the namespace's sockstat shows no sockets but `listeners`.
+  bool OnlyListeners(const SocketWalk& walk) const;
 
   const SourceFactory make_source_;
+  NetnsIo& io_;
   SysctlCache& sysctls_;
+  std::unique_ptr<DiagSource> source_;  // Opened inside the namespace.
   const SuspicionConfig suspicion_config_;
   LocalPairTable pairs_;  // Reused by every walk (guarded by mu_).
   mutable std::mutex mu_;

@@ -1,6 +1,7 @@
 #include <string>
 #include <vector>
 
+#include "collectors/each_netns.h"
 #include "collectors/sources.h"
 #include "engine/collector.h"
 #include "engine/family.h"
@@ -9,16 +10,17 @@ namespace halfopen {
 namespace {
 
 template <std::size_t N>
-prometheus::MetricFamily Distribution(
-    const std::string& name, const std::string& help, const std::string& label,
-    const std::array<std::uint64_t, N>& counts,
-    const char* (*bucket_name)(std::size_t), std::size_t first = 0) {
-  auto family = NewFamily(name, help, prometheus::MetricType::Gauge);
+void AddDistribution(FamilyList* families, const std::string& name,
+                     const std::string& help, const LabelPairs& labels,
+                     const std::string& label,
+                     const std::array<std::uint64_t, N>& counts,
+                     const char* (*bucket_name)(std::size_t),
+                     std::size_t first = 0) {
+  auto& family = families->Get(name, help, prometheus::MetricType::Gauge);
   for (std::size_t i = first; i < N; ++i) {
-    AddSample(&family, {{label, bucket_name(i)}},
+    AddSample(&family, Join(labels, {{label, bucket_name(i)}}),
               static_cast<double>(counts[i]));
   }
-  return family;
 }
 
 class SocketsCollector : public Collector {
@@ -28,65 +30,74 @@ class SocketsCollector : public Collector {
 
   Status Collect(const Scrape& scrape,
                  std::vector<prometheus::MetricFamily>* out) override {
-    SocketWalker& walker = sources_->walker();
-    const auto walk = walker.ForScrape(scrape.id);
+    FamilyList families;
     // Parse errors are counted even when the dump failed half-way.
-    auto errors = NewFamily("halfopen_sockdiag_parse_errors_total",
-                            "Malformed inet_diag messages skipped (the rest "
-                            "of the dump was used).",
-                            prometheus::MetricType::Counter);
-    AddSample(&errors, {}, static_cast<double>(walker.parse_errors_total()));
-    out->push_back(std::move(errors));
-    if (!walk->status.ok()) return walk->status;
-    const SocketStats& stats = walk->stats;
-    // State index 0 ("other") goes last so the known states read in order.
-    auto states = Distribution(
-        "halfopen_tcp_connections",
-        "TCP sockets per state (lowercase kernel names); handshakes waiting "
-        "in a listener's SYN queue count as syn_recv.",
-        "state", stats.states, StateLabel, 1);
-    AddSample(&states, {{"state", "other"}},
-              static_cast<double>(stats.states[0]));
-    out->push_back(std::move(states));
-    out->push_back(Distribution(
-        "halfopen_tcp_timers",
-        "TCP sockets per active timer: none, retransmit (data or SYN-ACK "
-        "unacknowledged), keepalive, persist (zero-window probe), time_wait, "
-        "other.",
-        "timer", stats.timers, TimerLabel));
-    out->push_back(Distribution(
-        "halfopen_tcp_connections_by_retransmits",
-        "Connections with consecutive retransmission timeouts and no progress "
-        "(tcpi_retransmits), by how many: 1, 2, 3, 4-7, 8+.",
-        "retransmits", stats.retransmits, CountBucketLabel));
-    out->push_back(Distribution(
-        "halfopen_tcp_connections_by_probes",
-        "Connections with unanswered keepalive or zero-window probes "
-        "(tcpi_probes), by how many: 1, 2, 3, 4-7, 8+.",
-        "probes", stats.probes, CountBucketLabel));
-    auto scanned = NewFamily("halfopen_sockdiag_sockets_scanned",
-                             "Sockets seen in the last inet_diag dump.",
-                             prometheus::MetricType::Gauge);
-    AddSample(&scanned, {}, static_cast<double>(stats.scanned));
-    out->push_back(std::move(scanned));
-    auto duration = NewFamily(
-        "halfopen_sockdiag_dump_duration_seconds",
-        "How long the last inet_diag dump took, decoding and aggregation "
-        "included.",
-        prometheus::MetricType::Gauge);
-    AddSample(&duration, {}, walk->duration_seconds);
-    out->push_back(std::move(duration));
-    return Status::Ok();
+    auto& errors = families.Get("halfopen_sockdiag_parse_errors_total",
+                                "Malformed inet_diag messages skipped (the "
+                                "rest of the dump was used).",
+                                prometheus::MetricType::Counter);
+    Status status = ForEachNamespace(
+        *sources_, scrape, [&](Netns& netns, const LabelPairs& labels) {
+          const auto walk = netns.walker.ForScrape(scrape.id);
+          AddSample(&errors, labels,
+                    static_cast<double>(netns.walker.parse_errors_total()));
+          if (!walk->status.ok()) return walk->status;
+          Render(*walk, labels, &families);
+          return Status::Ok();
+        });
+    families.MoveTo(out);
+    return status;
   }
 
  private:
+  static void Render(const SocketWalk& walk, const LabelPairs& labels,
+                     FamilyList* families) {
+    const SocketStats& stats = walk.stats;
+    // State index 0 ("other") goes last so the known states read in order.
+    const std::string states = "halfopen_tcp_connections";
+    const std::string states_help =
+        "TCP sockets per state (lowercase kernel names); handshakes waiting "
+        "in a listener's SYN queue count as syn_recv.";
+    AddDistribution(families, states, states_help, labels, "state",
+                    stats.states, StateLabel, 1);
+    AddSample(
+        &families->Get(states, states_help, prometheus::MetricType::Gauge),
+        Join(labels, {{"state", "other"}}),
+        static_cast<double>(stats.states[0]));
+    AddDistribution(
+        families, "halfopen_tcp_timers",
+        "TCP sockets per active timer: none, retransmit (data or SYN-ACK "
+        "unacknowledged), keepalive, persist (zero-window probe), time_wait, "
+        "other.",
+        labels, "timer", stats.timers, TimerLabel);
+    AddDistribution(
+        families, "halfopen_tcp_connections_by_retransmits",
+        "Connections with consecutive retransmission timeouts and no progress "
+        "(tcpi_retransmits), by how many: 1, 2, 3, 4-7, 8+.",
+        labels, "retransmits", stats.retransmits, CountBucketLabel);
+    AddDistribution(
+        families, "halfopen_tcp_connections_by_probes",
+        "Connections with unanswered keepalive or zero-window probes "
+        "(tcpi_probes), by how many: 1, 2, 3, 4-7, 8+.",
+        labels, "probes", stats.probes, CountBucketLabel);
+    AddSample(&families->Get("halfopen_sockdiag_sockets_scanned",
+                             "Sockets seen in the last inet_diag dump.",
+                             prometheus::MetricType::Gauge),
+              labels, static_cast<double>(stats.scanned));
+    AddSample(&families->Get("halfopen_sockdiag_dump_duration_seconds",
+                             "How long the last inet_diag dump took, decoding "
+                             "and aggregation included.",
+                             prometheus::MetricType::Gauge),
+              labels, walk.duration_seconds);
+  }
+
   const std::shared_ptr<Sources> sources_;
 };
 
 // The walk's flags live here, with the collector named after it; they
 // configure the one walk that listeners and halfopen read too.
-const bool kRegistered = CollectorCatalog::Global().Add(
-    DefineCollector<NoOptions>(
+const bool kRegistered =
+    CollectorCatalog::Global().Add(DefineCollector<NoOptions>(
         "sockets",
         "TCP sockets per state and timer, from one netlink inet_diag dump per "
         "scrape.",

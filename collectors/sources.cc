@@ -1,5 +1,11 @@
 #include "collectors/sources.h"
 
+#include <cerrno>
+
+#include "collectors/netns_discovery.h"
+#include "decode/cgroup_identity.h"
+#include "kernel/netns_thread.h"
+
 namespace halfopen {
 namespace {
 
@@ -14,12 +20,148 @@ SocketWalker::SourceFactory DiagSourceFactory(const SourceOptions& options) {
   };
 }
 
+NetnsIdentity OwnIdentity(const ProcfsReader& procfs) {
+  NetnsIdentity identity;
+  identity.own = true;
+  OwnNetworkNamespace(procfs, &identity.inode).ok();  // 0 on a fixture tree.
+  return identity;
+}
+
+// Who a found namespace is: its name, and its lowest-pid process's name,
+// pod and container.
+NetnsIdentity Identify(const ProcfsReader& procfs, const FoundNetns& found,
+                       bool own) {
+  NetnsIdentity identity;
+  identity.inode = found.inode;
+  identity.own = own;
+  identity.name = found.name;
+  identity.pid = found.pid;
+  if (found.pid == 0) return identity;
+  const std::string pid = std::to_string(found.pid);
+  std::string text;
+  if (procfs.Read(pid + "/comm", &text).ok()) {
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    identity.comm = text;
+  }
+  if (procfs.Read(pid + "/cgroup", &text).ok()) {
+    const CgroupIdentity cgroup = ParseCgroupIdentity(text);
+    identity.pod_uid = cgroup.pod_uid;
+    identity.container_id = cgroup.container_id;
+  }
+  return identity;
+}
+
 }  // namespace
+
+Netns::Netns(NetnsIdentity identity_in, std::unique_ptr<NetnsIo> io_in,
+             const SourceOptions& options)
+    : identity(std::move(identity_in)),
+      io(std::move(io_in)),
+      sysctls(io.get()),
+      walker(DiagSourceFactory(options), io.get(), &sysctls,
+             options.suspicion) {}
 
 Sources::Sources(const SourceOptions& options)
     : options_(options),
-      procfs_(options.procfs),
-      sysctls_(ProcfsReader(options.procfs)),
-      walker_(DiagSourceFactory(options), &sysctls_, options.suspicion) {}
+      own_(std::make_shared<Netns>(OwnIdentity(ProcfsReader(options.procfs)),
+                                   std::make_unique<NetnsIo>(options.procfs),
+                                   options)) {}
+
+std::vector<std::shared_ptr<Netns>> Sources::Namespaces(
+    std::uint64_t scrape_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (all_namespaces() && scrape_id != last_scrape_) Discover();
+  last_scrape_ = scrape_id;
+  std::vector<std::shared_ptr<Netns>> namespaces = {own_};
+  for (const auto& [inode, netns] : others_) namespaces.push_back(netns);
+  return namespaces;
+}
+
+void Sources::Discover() {
+  const ProcfsReader procfs(options_.procfs);
+  std::vector<FoundNetns> found;
+  int denied = 0;
+  Status status =
+      FindNetworkNamespaces(procfs, options_.run_netns, &found, &denied);
+  if (!status.ok()) {
+    discovery_status_ = status;
+    return;
+  }
+  std::map<std::uint64_t, std::shared_ptr<Netns>> next;
+  int failed = 0;
+  std::string first_error;
+  for (const FoundNetns& netns : found) {
+    if (netns.inode == own_->identity.inode) {
+      own_->identity = Identify(procfs, netns, true);
+      continue;
+    }
+    auto known = others_.find(netns.inode);
+    if (known != others_.end()) {
+      if (known->second->identity.pid != netns.pid) {
+        known->second->identity = Identify(procfs, netns, false);
+      }
+      next.insert(*known);
+      continue;
+    }
+    std::unique_ptr<NetnsThread> thread;
+    status = NetnsThread::Enter(netns.path, &thread);
+    if (!status.ok()) {
+      std::uint64_t inode = 0;
+      int error_number = 0;
+      // A process that exited meanwhile takes its namespace with it.
+      if (!NamespaceInode(netns.path, &inode, &error_number) &&
+          error_number == ENOENT) {
+        continue;
+      }
+      if (failed++ == 0) first_error = status.message();
+      continue;
+    }
+    next[netns.inode] = std::make_shared<Netns>(
+        Identify(procfs, netns, false),
+        std::make_unique<NetnsIo>(options_.procfs, std::move(thread)),
+        options_);
+  }
+  others_.swap(next);  // Namespaces no longer found are let go here.
+  // With the privileges, a process hidden anyway is a sandbox's choice:
+  // counted, not a failure. Without them it is the first sign of it.
+  const bool privileged = HasNamespacePrivileges();
+  unreadable_processes_ = privileged ? denied : 0;
+  if (failed == 0 && (privileged || denied == 0)) {
+    discovery_status_ = Status::Ok();
+    return;
+  }
+  discovery_status_ = Status::Error(
+      "cannot read every network namespace: " +
+      (failed > 0 ? std::to_string(failed) + " could not be entered" +
+                        (denied > 0 ? ", " : "")
+                  : "") +
+      (denied > 0 ? std::to_string(denied) + " processes could not be seen"
+                  : "") +
+      (privileged ? ""
+                  : " (--netns.scope=all needs CAP_SYS_ADMIN and "
+                    "CAP_SYS_PTRACE, and hostPID in Kubernetes)") +
+      "; the others are read" +
+      (first_error.empty() ? "" : ". First error: " + first_error));
+}
+
+Status Sources::discovery_status() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return discovery_status_;
+}
+
+void Sources::NoteNamespaceError() {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++namespace_errors_total_;
+}
+
+int Sources::unreadable_processes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return unreadable_processes_;
+}
+
+std::uint64_t Sources::namespace_errors_total() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return namespace_errors_total_;
+}
 
 }  // namespace halfopen

@@ -68,20 +68,23 @@ std::shared_ptr<const SysctlSnapshot> SysctlCache::ForScrape(
 
 std::shared_ptr<const SysctlSnapshot> SysctlCache::Read() const {
   auto snapshot = std::make_shared<SysctlSnapshot>();
-  for (std::size_t i = 0; i < kSysctlCount; ++i) {
-    if (!reader_.Exists(kPaths[i])) continue;  // Not on this kernel.
-    std::string text;
-    double value = 0;
-    Status status = reader_.Read(kPaths[i], &text);
-    if (status.ok()) {
-      status = ParseSysctlValue(reader_.PathOf(kPaths[i]), text, &value);
+  io_.Run([&] {
+    const ProcfsReader& reader = io_.sys();
+    for (std::size_t i = 0; i < kSysctlCount; ++i) {
+      if (!reader.Exists(kPaths[i])) continue;  // Not on this kernel.
+      std::string text;
+      double value = 0;
+      Status status = reader.Read(kPaths[i], &text);
+      if (status.ok()) {
+        status = ParseSysctlValue(reader.PathOf(kPaths[i]), text, &value);
+      }
+      if (status.ok()) {
+        snapshot->values[i] = value;
+      } else {
+        snapshot->errors[i] = status.message();
+      }
     }
-    if (status.ok()) {
-      snapshot->values[i] = value;
-    } else {
-      snapshot->errors[i] = status.message();
-    }
-  }
+  });
   return snapshot;
 }
 

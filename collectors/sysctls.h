@@ -9,7 +9,7 @@
 #include <string>
 
 #include "base/status.h"
-#include "kernel/procfs_reader.h"
+#include "collectors/netns_io.h"
 #include "model/kernel_settings.h"
 
 namespace halfopen {
@@ -56,11 +56,12 @@ struct SysctlSnapshot {
   Status Settings(KernelSettings* settings) const;
 };
 
-/// Reads the sysctls below a procfs root at most once per scrape, for every
+/// Reads one namespace's sysctls at most once per scrape, for every
 /// collector that asks during it. Thread-safe.
 class SysctlCache {
  public:
-  explicit SysctlCache(ProcfsReader reader) : reader_(std::move(reader)) {}
+  /// `io` must outlive the cache.
+  explicit SysctlCache(NetnsIo* io) : io_(*io) {}
 
   /// The snapshot for scrape `scrape_id`, reading it if this is the first
   /// request for that scrape.
@@ -69,7 +70,7 @@ class SysctlCache {
  private:
   std::shared_ptr<const SysctlSnapshot> Read() const;
 
-  const ProcfsReader reader_;
+  NetnsIo& io_;
   std::mutex mu_;
   std::uint64_t last_scrape_ = 0;
   std::shared_ptr<const SysctlSnapshot> last_;

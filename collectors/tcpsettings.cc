@@ -2,6 +2,7 @@
 #include <string>
 #include <vector>
 
+#include "collectors/each_netns.h"
 #include "collectors/sources.h"
 #include "collectors/sysctls.h"
 #include "engine/collector.h"
@@ -20,15 +21,12 @@ struct Setting {
 // Each value is exported as it is, in base units (seconds where the sysctl
 // is in seconds).
 const Setting kSettings[] = {
-    {Sysctl::kKeepaliveTime,
-     "halfopen_kernel_tcp_keepalive_time_seconds",
+    {Sysctl::kKeepaliveTime, "halfopen_kernel_tcp_keepalive_time_seconds",
      "net.ipv4.tcp_keepalive_time: idle time before the first keepalive "
      "probe."},
-    {Sysctl::kKeepaliveIntvl,
-     "halfopen_kernel_tcp_keepalive_intvl_seconds",
+    {Sysctl::kKeepaliveIntvl, "halfopen_kernel_tcp_keepalive_intvl_seconds",
      "net.ipv4.tcp_keepalive_intvl: time between keepalive probes."},
-    {Sysctl::kKeepaliveProbes,
-     "halfopen_kernel_tcp_keepalive_probes",
+    {Sysctl::kKeepaliveProbes, "halfopen_kernel_tcp_keepalive_probes",
      "net.ipv4.tcp_keepalive_probes: unanswered probes before giving up."},
     {Sysctl::kRetries1, "halfopen_kernel_tcp_retries1",
      "net.ipv4.tcp_retries1: retransmissions before asking the network layer "
@@ -38,15 +36,13 @@ const Setting kSettings[] = {
      "established connection is aborted."},
     {Sysctl::kSynRetries, "halfopen_kernel_tcp_syn_retries",
      "net.ipv4.tcp_syn_retries: SYN retransmissions before connect() fails."},
-    {Sysctl::kSynLinearTimeouts,
-     "halfopen_kernel_tcp_syn_linear_timeouts",
+    {Sysctl::kSynLinearTimeouts, "halfopen_kernel_tcp_syn_linear_timeouts",
      "net.ipv4.tcp_syn_linear_timeouts (Linux 6.5+): SYN retransmissions at a "
      "fixed 1 s interval before the interval starts doubling."},
     {Sysctl::kSynackRetries, "halfopen_kernel_tcp_synack_retries",
      "net.ipv4.tcp_synack_retries: SYN-ACK retransmissions before a SYN_RECV "
      "request is dropped."},
-    {Sysctl::kAbortOnOverflow,
-     "halfopen_kernel_tcp_abort_on_overflow",
+    {Sysctl::kAbortOnOverflow, "halfopen_kernel_tcp_abort_on_overflow",
      "net.ipv4.tcp_abort_on_overflow: 1 resets connections the accept queue "
      "cannot take; 0 ignores their final ACK and lets the SYN-ACK timer "
      "retry."},
@@ -63,15 +59,19 @@ const Setting kSettings[] = {
      "(listen() backlog)."},
 };
 
+// One namespace's families, labelled with its labels.
+struct Out {
+  FamilyList* families;
+  const LabelPairs& labels;
+};
+
 void AddGauge(const std::string& name, const std::string& help, double value,
-              std::vector<prometheus::MetricFamily>* out) {
-  auto family = NewFamily(name, help, prometheus::MetricType::Gauge);
-  AddSample(&family, {}, value);
-  out->push_back(std::move(family));
+              const Out& out) {
+  AddSample(&out.families->Get(name, help, prometheus::MetricType::Gauge),
+            out.labels, value);
 }
 
-void AddGiveUps(const SysctlSnapshot& v,
-                std::vector<prometheus::MetricFamily>* out) {
+void AddGiveUps(const SysctlSnapshot& v, const Out& out) {
   const auto retries2 = v.Get(Sysctl::kRetries2);
   if (retries2) {
     AddGauge("halfopen_kernel_retransmit_giveup_seconds",
@@ -117,30 +117,36 @@ class TcpSettingsCollector : public Collector {
 
   Status Collect(const Scrape& scrape,
                  std::vector<prometheus::MetricFamily>* out) override {
-    const auto snapshot = sources_->sysctls().ForScrape(scrape.id);
-    Status status = snapshot->FirstError();
-    if (!status.ok()) return status;
-    for (const auto& setting : kSettings) {
-      // A setting this kernel does not have is simply absent.
-      if (const auto value = snapshot->Get(setting.sysctl)) {
-        AddGauge(setting.metric, setting.help, *value, out);
-      }
-    }
-    AddGiveUps(*snapshot, out);
-    return Status::Ok();
+    FamilyList families;
+    Status status = ForEachNamespace(
+        *sources_, scrape, [&](Netns& netns, const LabelPairs& labels) {
+          const auto snapshot = netns.sysctls.ForScrape(scrape.id);
+          Status read = snapshot->FirstError();
+          if (!read.ok()) return read;
+          const Out to{&families, labels};
+          for (const auto& setting : kSettings) {
+            // A setting this kernel does not have is simply absent.
+            if (const auto value = snapshot->Get(setting.sysctl)) {
+              AddGauge(setting.metric, setting.help, *value, to);
+            }
+          }
+          AddGiveUps(*snapshot, to);
+          return Status::Ok();
+        });
+    if (status.ok()) families.MoveTo(out);
+    return status;
   }
 
  private:
   const std::shared_ptr<Sources> sources_;
 };
 
-const bool kRegistered = CollectorCatalog::Global().Add(
-    DefineCollector<NoOptions>(
+const bool kRegistered =
+    CollectorCatalog::Global().Add(DefineCollector<NoOptions>(
         "tcpsettings",
         "TCP sysctls that decide when a dead peer is noticed, and the give-up "
         "times derived from them.",
-        true, nullptr,
-        [](const NoOptions&, std::shared_ptr<Sources> sources) {
+        true, nullptr, [](const NoOptions&, std::shared_ptr<Sources> sources) {
           return std::make_unique<TcpSettingsCollector>(std::move(sources));
         }));
 

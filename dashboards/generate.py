@@ -11,19 +11,24 @@ import pathlib
 import sys
 
 HERE = pathlib.Path(__file__).resolve().parent
-SEL = 'job="$job",instance=~"$instance"'
+SEL = 'job="$job",instance=~"$instance",netns=~"$netns"'
+# Per-listener panels also filter on the chosen ports.
+LSEL = SEL + ',port=~"$port"'
+# Hosts that export many listeners show only the fullest ones.
+TOP = 20
 DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
 
 
 def templating():
-    def query_variable(name, label, query):
+    def query_variable(name, label, query, all_value=None):
         return {
             "name": name, "label": label, "type": "query",
             "datasource": DATASOURCE,
             "query": {"query": query, "refId": name},
             "definition": query, "refresh": 2, "sort": 1,
-            "includeAll": name == "instance", "multi": name == "instance",
-            "allValue": ".+" if name == "instance" else None,
+            "includeAll": all_value is not None,
+            "multi": all_value is not None,
+            "allValue": all_value,
             "current": {},
         }
     return {"list": [
@@ -31,7 +36,16 @@ def templating():
          "query": "prometheus", "current": {}, "hide": 0},
         query_variable("job", "Job", "label_values(halfopen_build_info, job)"),
         query_variable("instance", "Instance",
-                       'label_values(halfopen_build_info{job="$job"}, instance)'),
+                       'label_values(halfopen_build_info{job="$job"}, instance)',
+                       ".+"),
+        # With --netns.scope=own series have no netns label: ".*" matches
+        # that too.
+        query_variable("netns", "Network namespace",
+                       'label_values(halfopen_netns_info{job="$job",'
+                       'instance=~"$instance"}, netns)', ".*"),
+        query_variable("port", "Listener port",
+                       'label_values(halfopen_listen_sockets{job="$job",'
+                       'instance=~"$instance",netns=~"$netns"}, port)', ".*"),
     ]}
 
 
@@ -79,15 +93,16 @@ OVERVIEW = [
             "{{instance}} cookies sent")],
           12, 0, unit="ops"),
     panel("Listeners at risk (queue fill)", "bargauge",
-          [(f"topk(10, halfopen_listen_queue_max_fill_ratio{{{SEL}}})",
-            "{{instance}} {{address}}:{{port}}")],
+          [(f"topk(10, halfopen_listen_queue_max_fill_ratio{{{LSEL}}})",
+            "{{instance}} {{netns}} {{address}}:{{port}}")],
           0, 8, unit="percentunit",
           description="The fullest socket of each listener (an SO_REUSEPORT "
                       "group has several): accept-queue length over what it "
                       "holds (limit + 1). At 100% it is full and handshakes "
                       "are dropped."),
     panel("Half-open suspects by reason", "timeseries",
-          [(f"sum by (reason) (halfopen_suspects{{{SEL}}})", "{{reason}}")],
+          [(f"sum by (instance, reason) (halfopen_suspects{{{SEL}}})",
+            "{{instance}} {{reason}}")],
           12, 8),
     panel("Orphaned handshakes", "timeseries",
           [(f"sum by (instance) (halfopen_listen_orphaned_handshakes{{{SEL}}})"
@@ -105,24 +120,28 @@ OVERVIEW = [
 
 DETAIL = [
     panel("Accept-queue fill per listener", "timeseries",
-          [(f"halfopen_listen_queue_max_fill_ratio{{{SEL}}}",
-            "{{instance}} {{address}}:{{port}}")],
+          [(f"topk({TOP}, halfopen_listen_queue_max_fill_ratio{{{LSEL}}})",
+            "{{instance}} {{netns}} {{address}}:{{port}}")],
           0, 0, unit="percentunit",
           description="The fullest socket of each listener: length over what "
                       "it holds (limit + 1); 100% is full."),
     panel("Accept-queue length and limit", "timeseries",
-          [(f"halfopen_listen_queue_length{{{SEL}}}",
-            "{{address}}:{{port}} length"),
-           (f"halfopen_listen_queue_limit{{{SEL}}}",
-            "{{address}}:{{port}} limit")],
+          [(f"topk({TOP}, halfopen_listen_queue_length{{{LSEL}}})",
+            "{{instance}} {{netns}} {{address}}:{{port}} length"),
+           (f"halfopen_listen_queue_limit{{{LSEL}}} and on (instance, netns, "
+            f"family, address, port) topk({TOP}, "
+            f"halfopen_listen_queue_length{{{LSEL}}})",
+            "{{instance}} {{netns}} {{address}}:{{port}} limit")],
           12, 0),
     panel("SYN_RECV per listener", "timeseries",
-          [(f"halfopen_listen_syn_recv{{{SEL}}}", "{{address}}:{{port}} syn_recv"),
-           (f"halfopen_listen_syn_recv_retransmitting{{{SEL}}}",
-            "{{address}}:{{port}} retransmitting")],
+          [(f"topk({TOP}, halfopen_listen_syn_recv{{{LSEL}}})",
+            "{{instance}} {{netns}} {{address}}:{{port}} syn_recv"),
+           (f"topk({TOP}, halfopen_listen_syn_recv_retransmitting{{{LSEL}}})",
+            "{{instance}} {{netns}} {{address}}:{{port}} retransmitting")],
           0, 8),
     panel("Connections by state", "timeseries",
-          [(f"halfopen_tcp_connections{{{SEL}}}", "{{state}}")], 12, 8),
+          [(f"sum by (instance, state) (halfopen_tcp_connections{{{SEL}}})",
+            "{{instance}} {{state}}")], 12, 8),
     panel("Top suspects", "table",
           [(f"halfopen_suspect_score{{{SEL}}}", ""),
            (f"halfopen_suspect_giveup_eta_seconds{{{SEL}}}", "")],
@@ -133,17 +152,26 @@ DETAIL = [
           [(f"halfopen_idle_unprotected_connections{{{SEL}}}", "{{instance}}")],
           0, 24),
     panel("Kernel give-up times", "stat",
-          [(f"halfopen_kernel_retransmit_giveup_seconds{{{SEL}}}", "retransmit"),
-           (f"halfopen_kernel_keepalive_giveup_seconds{{{SEL}}}", "keepalive"),
-           (f"halfopen_kernel_synack_giveup_seconds{{{SEL}}}", "SYN-ACK"),
-           (f"halfopen_kernel_syn_giveup_seconds{{{SEL}}}", "SYN")],
+          [(f"halfopen_kernel_retransmit_giveup_seconds{{{SEL}}}",
+            "{{instance}} {{netns}} retransmit"),
+           (f"halfopen_kernel_keepalive_giveup_seconds{{{SEL}}}",
+            "{{instance}} {{netns}} keepalive"),
+           (f"halfopen_kernel_synack_giveup_seconds{{{SEL}}}",
+            "{{instance}} {{netns}} SYN-ACK"),
+           (f"halfopen_kernel_syn_giveup_seconds{{{SEL}}}",
+            "{{instance}} {{netns}} SYN")],
           12, 24, unit="s"),
     panel("Kernel settings", "stat",
-          [(f"halfopen_kernel_tcp_retries2{{{SEL}}}", "tcp_retries2"),
-           (f"halfopen_kernel_tcp_keepalive_time_seconds{{{SEL}}}", "keepalive_time"),
-           (f"halfopen_kernel_tcp_abort_on_overflow{{{SEL}}}", "abort_on_overflow"),
-           (f"halfopen_kernel_tcp_syncookies{{{SEL}}}", "syncookies"),
-           (f"halfopen_kernel_somaxconn{{{SEL}}}", "somaxconn")],
+          [(f"halfopen_kernel_tcp_retries2{{{SEL}}}",
+            "{{instance}} {{netns}} tcp_retries2"),
+           (f"halfopen_kernel_tcp_keepalive_time_seconds{{{SEL}}}",
+            "{{instance}} {{netns}} keepalive_time"),
+           (f"halfopen_kernel_tcp_abort_on_overflow{{{SEL}}}",
+            "{{instance}} {{netns}} abort_on_overflow"),
+           (f"halfopen_kernel_tcp_syncookies{{{SEL}}}",
+            "{{instance}} {{netns}} syncookies"),
+           (f"halfopen_kernel_somaxconn{{{SEL}}}",
+            "{{instance}} {{netns}} somaxconn")],
           0, 32, w=24),
 ]
 
@@ -156,7 +184,11 @@ def dashboard(uid, title, panels):
         "schemaVersion": 39, "version": 1, "editable": True,
         "time": {"from": "now-1h", "to": "now"}, "refresh": "30s",
         "timezone": "", "templating": templating(), "panels": panels,
-        "annotations": {"list": []}, "links": [],
+        "annotations": {"list": []},
+        # Each dashboard links to the other, keeping the time and variables.
+        "links": [{"title": "halfopen", "type": "dashboards",
+                   "tags": ["halfopen"], "asDropdown": False,
+                   "includeVars": True, "keepTime": True}],
     }
 
 

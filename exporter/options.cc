@@ -58,6 +58,18 @@ void DeclareCoreFlags(FlagSet* flags, Options* options,
                  &options->sources.procfs, [](const std::string& path) {
                    return path.empty() ? "want a directory" : "";
                  });
+  flags->OneOf("netns.scope",
+               "Which network namespaces to read: own (the exporter's, needs "
+               "no privilege) or all (every one on the host, each series "
+               "labelled netns=<inode>; needs CAP_SYS_ADMIN and "
+               "CAP_SYS_PTRACE, and hostPID in Kubernetes).",
+               &options->sources.netns_scope, {"own", "all"});
+  flags->Checked("path.netns",
+                 "Where named network namespaces are bound (ip netns add); "
+                 "read with --netns.scope=all.",
+                 &options->sources.run_netns, [](const std::string& path) {
+                   return path.empty() ? "want a directory" : "";
+                 });
   flags->OneOf("log.level",
                "Only log messages of this severity or above: "
                "debug, info, warn or error.",

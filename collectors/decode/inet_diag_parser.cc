@@ -66,6 +66,7 @@ bool DecodeSocket(std::span<const std::uint8_t> payload, SocketRecord* record) {
   record->rqueue = message.rqueue;
   record->wqueue = message.wqueue;
   record->bound_interface = message.interface;
+  record->inode = message.inode;
   record->info = TcpInfo();
 
   std::size_t offset = Align4(sizeof message);

@@ -31,4 +31,18 @@ void AddSample(prometheus::MetricFamily* family, const LabelPairs& labels,
   family->metric.push_back(std::move(metric));
 }
 
+prometheus::MetricFamily& FamilyList::Get(const std::string& name,
+                                          const std::string& help,
+                                          prometheus::MetricType type) {
+  const auto [it, inserted] = index_.try_emplace(name, families_.size());
+  if (inserted) families_.push_back(NewFamily(name, help, type));
+  return families_[it->second];
+}
+
+void FamilyList::MoveTo(std::vector<prometheus::MetricFamily>* out) {
+  for (auto& family : families_) out->push_back(std::move(family));
+  families_.clear();
+  index_.clear();
+}
+
 }  // namespace halfopen

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <deque>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,5 +21,24 @@ prometheus::MetricFamily NewFamily(std::string name, std::string help,
 /// the family's type (gauge, counter or untyped).
 void AddSample(prometheus::MetricFamily* family, const LabelPairs& labels,
                double value);
+
+/// Metric families filled sample by sample, several sources adding to the
+/// same family (one namespace after another), kept in the order each was
+/// first asked for.
+class FamilyList {
+ public:
+  /// The family `name`, created empty with `help` and `type` the first time.
+  /// The reference stays valid until MoveTo().
+  prometheus::MetricFamily& Get(const std::string& name,
+                                const std::string& help,
+                                prometheus::MetricType type);
+
+  /// Appends every family to *out, in order, and empties the list.
+  void MoveTo(std::vector<prometheus::MetricFamily>* out);
+
+ private:
+  std::deque<prometheus::MetricFamily> families_;  // Stable references.
+  std::map<std::string, std::size_t> index_;
+};
 
 }  // namespace halfopen

@@ -14,7 +14,7 @@ class RecordingDiagSource : public DiagSource {
   RecordingDiagSource(std::unique_ptr<DiagSource> source, std::string path)
       : source_(std::move(source)), path_(std::move(path)) {}
 
-  Status Dump(const DatagramHandler& handler) override {
+  Status Dump(DumpScope scope, const DatagramHandler& handler) override {
     File file(path_, "wb");
     if (file.get() == nullptr) {
       return Status::Error("cannot write recording " + path_ + ": " +
@@ -24,6 +24,7 @@ class RecordingDiagSource : public DiagSource {
     DiagRequestId last{0, 0};
     bool any = false;
     Status status = source_->Dump(
+        scope,
         [&](std::span<const std::uint8_t> datagram, const DiagRequestId& id) {
           if (!any || id.sequence != last.sequence) {
             std::fwrite(&recording::kRequestRecord, 1, 1, file.get());

@@ -18,7 +18,7 @@ class ReplayDiagSource : public DiagSource {
  public:
   explicit ReplayDiagSource(std::string path) : path_(std::move(path)) {}
 
-  Status Dump(const DatagramHandler& handler) override {
+  Status Dump(DumpScope, const DatagramHandler& handler) override {
     File file(path_, "rb");
     if (file.get() == nullptr) {
       return Status::Error("cannot open recording " + path_ + ": " +

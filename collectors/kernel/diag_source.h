@@ -24,16 +24,26 @@ struct DiagRequestId {
 using DatagramHandler = std::function<DatagramVerdict(
     std::span<const std::uint8_t> datagram, const DiagRequestId& request)>;
 
+/// Which sockets a dump asks the kernel for.
+enum class DumpScope {
+  kAll,        ///< Every TCP state but TCP_BOUND_INACTIVE.
+  kListeners,  ///< LISTEN only: the kernel walks just the listening hash,
+               ///< which stays cheap however many connections exist.
+};
+
 /// Where inet_diag dump replies come from: the kernel, or a recording.
-/// I/O only; decoding is the parser's job.
+/// I/O only; decoding is the parser's job. Not thread-safe: one dump at a
+/// time.
 class DiagSource {
  public:
   virtual ~DiagSource() = default;
 
-  /// Dumps every TCP socket of both families, handing each received datagram
-  /// to `handler` until it answers kDone for the last request. Returns an
-  /// error for I/O failures (with the errno named) or when the handler fails.
-  virtual Status Dump(const DatagramHandler& handler) = 0;
+  /// Dumps the TCP sockets of both families that `scope` asks for, handing
+  /// each received datagram to `handler` until it answers kDone for the last
+  /// request. Returns an error for I/O failures (with the errno named) or
+  /// when the handler fails. A recording replays what it holds, whatever the
+  /// scope.
+  virtual Status Dump(DumpScope scope, const DatagramHandler& handler) = 0;
 };
 
 /// How the kernel is asked.
@@ -42,8 +52,9 @@ enum class DiagRequestMode {
   kPerFamily,         ///< SOCK_DIAG_BY_FAMILY for AF_INET6, then AF_INET.
 };
 
-/// The kernel, over NETLINK_SOCK_DIAG, asking for every TCP state but
-/// TCP_BOUND_INACTIVE and for tcp_info. A new netlink socket per dump.
+/// The kernel, over NETLINK_SOCK_DIAG, asking for tcp_info too. Its netlink
+/// socket is opened by the first dump, in the network namespace of the
+/// thread that runs it, and kept for later dumps (reopened after an error).
 std::unique_ptr<DiagSource> MakeNetlinkDiagSource(DiagRequestMode mode);
 
 /// Replays a file written by MakeRecordingDiagSource(): the exact datagrams

@@ -20,56 +20,69 @@ namespace {
 constexpr std::size_t kReceiveBufferBytes = 64 * 1024;
 // Room for bursts while the handler parses (iproute2 uses 1 MiB too).
 constexpr int kSocketReceiveBufferBytes = 1024 * 1024;
+// TCP_LISTEN in include/net/tcp_states.h.
+constexpr int kTcpListenState = 10;
 
 std::string Errno(const std::string& what, int error_number) {
   return what + ": " + ErrnoText(error_number);
 }
 
-class FdCloser {
- public:
-  explicit FdCloser(int fd) : fd_(fd) {}
-  ~FdCloser() {
-    if (fd_ >= 0) close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 class NetlinkDiagSource : public DiagSource {
  public:
   explicit NetlinkDiagSource(DiagRequestMode mode)
       : mode_(mode), buffer_(kReceiveBufferBytes) {}
+  ~NetlinkDiagSource() override { Close(); }
 
-  Status Dump(const DatagramHandler& handler) override {
-    FdCloser fd(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG));
-    if (fd.get() < 0) return Status::Error(Errno("netlink socket", errno));
-    setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &kSocketReceiveBufferBytes,
+  Status Dump(DumpScope scope, const DatagramHandler& handler) override {
+    Status status = Open();
+    if (status.ok()) status = DumpOn(scope, handler);
+    // A dump cut short may leave datagrams behind: start clean next time.
+    if (!status.ok()) Close();
+    return status;
+  }
+
+ private:
+  // Opens the socket once; it stays in the network namespace of the thread
+  // that opened it, and is reused by every later dump.
+  Status Open() {
+    if (fd_ >= 0) return Status::Ok();
+    fd_ = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+    if (fd_ < 0) return Status::Error(Errno("netlink socket", errno));
+    setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &kSocketReceiveBufferBytes,
                sizeof kSocketReceiveBufferBytes);
     sockaddr_nl local{};
     local.nl_family = AF_NETLINK;
     socklen_t length = sizeof local;
-    if (bind(fd.get(), reinterpret_cast<sockaddr*>(&local), sizeof local) !=
-            0 ||
-        getsockname(fd.get(), reinterpret_cast<sockaddr*>(&local), &length) !=
-            0) {
+    if (bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0 ||
+        getsockname(fd_, reinterpret_cast<sockaddr*>(&local), &length) != 0) {
       return Status::Error(Errno("netlink bind", errno));
     }
+    port_id_ = local.nl_pid;
+    return Status::Ok();
+  }
+
+  void Close() {
+    if (fd_ >= 0) close(fd_);
+    fd_ = -1;
+  }
+
+  Status DumpOn(DumpScope scope, const DatagramHandler& handler) {
+    const std::uint32_t states = scope == DumpScope::kListeners
+                                     ? 1u << kTcpListenState
+                                     : AllTcpStatesMask();
     if (mode_ == DiagRequestMode::kLegacySingleWalk) {
-      return Request(fd.get(), local.nl_pid, AF_UNSPEC, handler);
+      return Request(AF_UNSPEC, states, handler);
     }
     // IPv6 first: a dual-stack [::] listener then precedes the IPv4 request
     // sockets (SYN_RECV) that belong to it.
     for (const int family : {AF_INET6, AF_INET}) {
-      Status status = Request(fd.get(), local.nl_pid, family, handler);
+      Status status = Request(family, states, handler);
       if (!status.ok()) return status;
     }
     return Status::Ok();
   }
 
- private:
-  Status Send(int fd, std::uint32_t sequence, int family) const {
+  Status Send(std::uint32_t sequence, int family, std::uint32_t states) const {
     struct {
       nlmsghdr header;
       union {
@@ -82,29 +95,29 @@ class NetlinkDiagSource : public DiagSource {
     if (mode_ == DiagRequestMode::kLegacySingleWalk) {
       request.header.nlmsg_type = TCPDIAG_GETSOCK;
       request.header.nlmsg_len = NLMSG_LENGTH(sizeof(inet_diag_req));
-      request.legacy.idiag_states = AllTcpStatesMask();
+      request.legacy.idiag_states = states;
       request.legacy.idiag_ext = 1 << (INET_DIAG_INFO - 1);
     } else {
       request.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
       request.header.nlmsg_len = NLMSG_LENGTH(sizeof(inet_diag_req_v2));
       request.v2.sdiag_family = static_cast<std::uint8_t>(family);
       request.v2.sdiag_protocol = IPPROTO_TCP;
-      request.v2.idiag_states = AllTcpStatesMask();
+      request.v2.idiag_states = states;
       request.v2.idiag_ext = 1 << (INET_DIAG_INFO - 1);
     }
     sockaddr_nl kernel{};
     kernel.nl_family = AF_NETLINK;
-    while (sendto(fd, &request, request.header.nlmsg_len, 0,
+    while (sendto(fd_, &request, request.header.nlmsg_len, 0,
                   reinterpret_cast<sockaddr*>(&kernel), sizeof kernel) < 0) {
       if (errno != EINTR) return Status::Error(Errno("netlink send", errno));
     }
     return Status::Ok();
   }
 
-  Status Request(int fd, std::uint32_t port_id, int family,
+  Status Request(int family, std::uint32_t states,
                  const DatagramHandler& handler) {
-    const DiagRequestId id{++sequence_, port_id};
-    Status status = Send(fd, id.sequence, family);
+    const DiagRequestId id{++sequence_, port_id_};
+    Status status = Send(id.sequence, family, states);
     if (!status.ok()) return status;
     while (true) {
       sockaddr_nl sender{};
@@ -114,7 +127,7 @@ class NetlinkDiagSource : public DiagSource {
       message.msg_namelen = sizeof sender;
       message.msg_iov = &io;
       message.msg_iovlen = 1;
-      const ssize_t received = recvmsg(fd, &message, 0);
+      const ssize_t received = recvmsg(fd_, &message, 0);
       if (received < 0) {
         if (errno == EINTR) continue;
         return Status::Error(Errno("netlink receive", errno));
@@ -140,6 +153,8 @@ class NetlinkDiagSource : public DiagSource {
 
   const DiagRequestMode mode_;
   std::vector<std::uint8_t> buffer_;
+  int fd_ = -1;
+  std::uint32_t port_id_ = 0;
   std::uint32_t sequence_ = 0;
 };
 

@@ -1,5 +1,6 @@
 #include "kernel/procfs_reader.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -39,6 +40,35 @@ Status ProcfsReader::Read(const std::string& relative,
     }
   }
   close(fd);
+  return Status::Ok();
+}
+
+bool ProcfsReader::ReadLink(const std::string& relative, std::string* target,
+                            int* error_number) const {
+  char buffer[256];
+  const ssize_t n =
+      readlink(PathOf(relative).c_str(), buffer, sizeof buffer - 1);
+  if (n < 0) {
+    *error_number = errno;
+    return false;
+  }
+  target->assign(buffer, static_cast<std::size_t>(n));
+  return true;
+}
+
+Status ProcfsReader::List(const std::string& relative,
+                          std::vector<std::string>* names) const {
+  const std::string path = relative.empty() ? root_ : PathOf(relative);
+  DIR* directory = opendir(path.c_str());
+  if (directory == nullptr) {
+    return Status::Error("cannot list " + path + ": " + std::strerror(errno));
+  }
+  names->clear();
+  while (const dirent* entry = readdir(directory)) {
+    const std::string name = entry->d_name;
+    if (name != "." && name != "..") names->push_back(name);
+  }
+  closedir(directory);
   return Status::Ok();
 }
 

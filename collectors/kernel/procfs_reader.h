@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "base/status.h"
 
@@ -22,6 +23,17 @@ class ProcfsReader {
   /// True when the file exists (used to tell "absent on this kernel" from a
   /// read error).
   bool Exists(const std::string& relative) const;
+
+  /// The target of the symbolic link `relative` (e.g. "1/ns/net" gives
+  /// "net:[4026531840]"). On failure *error_number is the errno (EACCES,
+  /// ENOENT for a process that went away …).
+  bool ReadLink(const std::string& relative, std::string* target,
+                int* error_number) const;
+
+  /// The names of the entries of directory `relative` ("" is the root),
+  /// without "." and "..".
+  Status List(const std::string& relative,
+              std::vector<std::string>* names) const;
 
  private:
   std::string root_;

@@ -48,6 +48,7 @@ void ListenerTable::AddListener(const SocketRecord& socket) {
     group->device = socket.bound_interface;
   }
   ++group->sockets;
+  group->inodes.push_back(socket.inode);
   group->queue_length += socket.rqueue;
   group->queue_limit += socket.wqueue;
   group->max_fill =

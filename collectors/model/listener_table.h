@@ -20,6 +20,8 @@ struct Listener {
   /// The interface index of SO_BINDTODEVICE; 0 when not bound to one.
   std::uint32_t device = 0;
   std::uint32_t sockets = 0;  ///< Member sockets.
+  /// The members' inodes, to find the processes that hold them.
+  std::vector<std::uint32_t> inodes;
   /// Connections waiting for accept(), summed over the members.
   std::uint32_t queue_length = 0;
   /// The members' limits (min(backlog, somaxconn)) summed.

@@ -74,6 +74,9 @@ struct SocketRecord {
   std::uint32_t wqueue = 0;      ///< LISTEN: accept-queue limit; else bytes.
   /// The interface index of SO_BINDTODEVICE, 0 when not bound to one.
   std::uint32_t bound_interface = 0;
+  /// The socket's inode (as /proc/<pid>/fd/* links name it); 0 for request
+  /// sockets.
+  std::uint32_t inode = 0;
   /// Request sockets (SYN_RECV handshakes) carry no tcp_info: info.present 0.
   TcpInfo info;
 };

@@ -15,10 +15,12 @@
 namespace halfopen::testing {
 
 ExporterProcess::ExporterProcess(const std::vector<std::string>& flags,
-                                 const NetNs* netns)
+                                 const NetNs* netns,
+                                 const std::vector<std::string>& wrapper)
     : netns_(netns) {
   std::vector<std::string> argv;
   if (netns != nullptr) argv = netns->Wrapper();
+  argv.insert(argv.end(), wrapper.begin(), wrapper.end());
   argv.push_back(ExporterPath());
   argv.push_back("--web.listen-address=127.0.0.1:0");
   argv.insert(argv.end(), flags.begin(), flags.end());

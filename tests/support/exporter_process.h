@@ -17,9 +17,11 @@ namespace halfopen::testing {
 class ExporterProcess {
  public:
   /// With `netns`, the exporter runs inside that namespace and Get() scrapes
-  /// it from inside too. `netns` must outlive this object.
+  /// it from inside too. `netns` must outlive this object. `wrapper` runs
+  /// before the binary (e.g. setpriv, to drop privileges).
   explicit ExporterProcess(const std::vector<std::string>& flags,
-                           const NetNs* netns = nullptr);
+                           const NetNs* netns = nullptr,
+                           const std::vector<std::string>& wrapper = {});
 
   /// True once the exporter logged the port it listens on.
   bool started() const { return port_ > 0; }

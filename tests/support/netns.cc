@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sched.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -37,6 +38,7 @@ NetNs::NetNs(const std::string& label) {
   static std::atomic<int> counter{0};
   name_ = "hoe-" + label + "-" + std::to_string(getpid()) + "-" +
           std::to_string(counter++);
+  path_ = "/run/netns/" + name_;
   std::string output;
   ok_ = RunCommand("ip netns add " + name_, &output) == 0;
   ok_ = ok_ && Exec("ip link set lo up", &output) == 0;
@@ -44,9 +46,42 @@ NetNs::NetNs(const std::string& label) {
     ADD_FAILURE() << "cannot create namespace " << name_ << ": " << output;
 }
 
+NetNs::NetNs(Unnamed) {
+  holder_ = std::make_unique<Process>(
+      std::vector<std::string>{"unshare", "--net", "sleep", "600"});
+  const std::string link =
+      "/proc/" + std::to_string(holder_->pid()) + "/ns/net";
+  char own[64] = "", theirs[64] = "";
+  // unshare moves itself into the new namespace, then execs sleep: poll
+  // until its link differs from ours (bounded).
+  for (int i = 0; i < 200 && holder_->pid() > 0; ++i) {
+    const ssize_t a = readlink("/proc/self/ns/net", own, sizeof own - 1);
+    const ssize_t b = readlink(link.c_str(), theirs, sizeof theirs - 1);
+    if (a > 0 && b > 0 && std::string(own, a) != std::string(theirs, b)) {
+      path_ = link;
+      break;
+    }
+    usleep(10000);
+  }
+  std::string output;
+  ok_ = !path_.empty() && Exec("ip link set lo up", &output) == 0;
+  if (!ok_) ADD_FAILURE() << "cannot create an unnamed namespace: " << output;
+}
+
 NetNs::~NetNs() {
+  if (holder_ != nullptr) return;  // Its process is killed, and it goes.
   std::string output;
   RunCommand("ip netns del " + name_, &output);
+}
+
+std::string NetNs::inode() const {
+  struct stat status;
+  if (stat(path_.c_str(), &status) != 0) return "";
+  return std::to_string(status.st_ino);
+}
+
+int NetNs::holder_pid() const {
+  return holder_ != nullptr ? holder_->pid() : 0;
 }
 
 int NetNs::Exec(const std::string& command, std::string* output) const {
@@ -55,17 +90,20 @@ int NetNs::Exec(const std::string& command, std::string* output) const {
   for (const char c : command)
     quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
   quoted += "'";
-  return RunCommand("ip netns exec " + name_ + " sh -c " + quoted,
+  const std::string enter =
+      holder_ != nullptr ? "nsenter --net=" + path_ : "ip netns exec " + name_;
+  return RunCommand(enter + " sh -c " + quoted,
                     output != nullptr ? output : &ignored);
 }
 
 std::vector<std::string> NetNs::Wrapper() const {
+  if (holder_ != nullptr) return {"nsenter", "--net=" + path_};
   return {"ip", "netns", "exec", name_};
 }
 
 void NetNs::Run(const std::function<void()>& fn) const {
   std::thread thread([&] {
-    const int fd = open(("/run/netns/" + name_).c_str(), O_RDONLY | O_CLOEXEC);
+    const int fd = open(path_.c_str(), O_RDONLY | O_CLOEXEC);
     const bool entered = fd >= 0 && setns(fd, CLONE_NEWNET) == 0;
     if (fd >= 0) close(fd);
     if (!entered) {

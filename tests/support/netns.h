@@ -1,10 +1,12 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "tests/support/http_client.h"
+#include "tests/support/process.h"
 
 namespace halfopen::testing {
 
@@ -34,11 +36,23 @@ class NetNs {
  public:
   /// `label` becomes part of the unique name (hoe-<label>-<pid>-<n>).
   explicit NetNs(const std::string& label);
+  /// A namespace with no name, held only by a process of its own
+  /// (`unshare --net sleep`), like a container's; loopback up. The process
+  /// is killed, and the namespace goes with it, when this is destroyed.
+  struct Unnamed {};
+  explicit NetNs(Unnamed);
   ~NetNs();
   NetNs(const NetNs&) = delete;
   NetNs& operator=(const NetNs&) = delete;
 
+  /// Empty for an unnamed namespace.
   const std::string& name() const { return name_; }
+  /// What setns() opens: /run/netns/<name>, or /proc/<pid>/ns/net.
+  const std::string& path() const { return path_; }
+  /// The namespace's inode: the `netns` label the exporter gives it.
+  std::string inode() const;
+  /// The pid of the process holding an unnamed namespace (0 for a named).
+  int holder_pid() const;
   bool ok() const { return ok_; }
 
   /// Runs a shell command inside the namespace; returns its exit code and
@@ -62,6 +76,8 @@ class NetNs {
 
  private:
   std::string name_;
+  std::string path_;
+  std::unique_ptr<Process> holder_;
   bool ok_ = false;
 };
 

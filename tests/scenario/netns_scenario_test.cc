@@ -1,0 +1,294 @@
+// Every network namespace on the host (--netns.scope=all), as the exporter
+// sees them from the root namespace: pods' accept queues, counters,
+// suspects and programs, and namespaces that come and go.
+
+#include <arpa/inet.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <chrono>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <vector>
+
+#include "tests/support/exporter_process.h"
+#include "tests/support/exposition.h"
+#include "tests/support/netns.h"
+#include "tests/support/sockets.h"
+
+namespace halfopen::testing {
+namespace {
+
+using std::chrono::seconds;
+
+std::string Label(const std::string& name, const std::string& value) {
+  return name + "=\"" + value + "\"";
+}
+
+std::string Port(int port) { return Label("port", std::to_string(port)); }
+
+// One field of a process's /proc/<pid>/status, e.g. "VmRSS" (kB).
+long StatusField(int pid, const std::string& field) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(field + ":", 0) == 0) {
+      return std::stol(line.substr(field.size() + 1));
+    }
+  }
+  return -1;
+}
+
+int OpenFds(int pid) {
+  std::string output;
+  RunCommand("ls /proc/" + std::to_string(pid) + "/fd | wc -l", &output);
+  return std::stoi(output);
+}
+
+TEST(NetnsScenario, SeedsInANamedAndAnUnnamedNamespaceAreEachLabelled) {
+  REQUIRE_NAMESPACES();
+  // The first seed in a named namespace: listen(fd, 1), never accept,
+  // five clients.
+  NetNs named("pod-a");
+  ASSERT_TRUE(named.ok());
+  Fd full;
+  std::vector<Fd> clients;
+  int full_port = 0;
+  named.Run([&] {
+    full = ListenTcp("127.0.0.1", 1, &full_port);
+    for (int i = 0; i < 5; ++i) {
+      clients.push_back(ConnectNonBlocking("127.0.0.1", full_port));
+    }
+  });
+  // The second seed in a namespace only a process holds: handshakes left in
+  // SYN_RECV, re-sent, on a full queue (their final ACKs held back first).
+  NetNs unnamed{NetNs::Unnamed{}};
+  ASSERT_TRUE(unnamed.ok());
+  ASSERT_EQ(unnamed.Exec("sysctl -qw net.ipv4.tcp_synack_retries=3"), 0);
+  // listen(fd, 2) holds three; two are queued already.
+  Fd orphaning;
+  std::vector<Fd> queued, held_back;
+  int orphan_port = 0;
+  unnamed.Run([&] {
+    orphaning = ListenTcp("127.0.0.1", 2, &orphan_port);
+    for (int i = 0; i < 2; ++i) {
+      queued.push_back(ConnectBlocking("127.0.0.1", orphan_port));
+    }
+  });
+  ASSERT_EQ(
+      unnamed.Exec("nft add table inet t && nft 'add chain inet t in { "
+                   "type filter hook input priority 0; }' && nft add "
+                   "rule inet t in tcp dport " +
+                   std::to_string(orphan_port) + " tcp flags == ack drop"),
+      0);
+  // Three handshakes start while the queue has room; once their ACKs pass,
+  // one fills the queue and the others are ignored.
+  unnamed.Run([&] {
+    for (int i = 0; i < 3; ++i) {
+      held_back.push_back(ConnectNonBlocking("127.0.0.1", orphan_port));
+    }
+  });
+  std::string requests;
+  for (int i = 0; i < 100 && requests != "3\n"; ++i) {
+    unnamed.Exec("ss -Htn state syn-recv | wc -l", &requests);
+  }
+  ASSERT_EQ(requests, "3\n");
+  ASSERT_EQ(unnamed.Exec("nft flush chain inet t in"), 0);
+
+  ExporterProcess exporter({"--netns.scope=all"});
+  ASSERT_TRUE(exporter.started()) << exporter.process().Stderr();
+  const std::string a = Label("netns", named.inode());
+  const std::string b = Label("netns", unnamed.inode());
+  const long overflows_before = CounterFromProcText(
+      named.ReadProcNet("netstat"), "TcpExt", "ListenOverflows");
+  bool seen = false;
+  const std::string body = exporter.ScrapeUntil(
+      [&](const std::string& m) {
+        return FindSample(m, "halfopen_listen_queue_length",
+                          {a, Port(full_port)}) == 2 &&
+               FindSample(m, "halfopen_listen_orphaned_handshakes",
+                          {b, Port(orphan_port)})
+                       .value_or(0) >= 1;
+      },
+      seconds(15), &seen);
+  const long overflows_after = CounterFromProcText(named.ReadProcNet("netstat"),
+                                                   "TcpExt", "ListenOverflows");
+  ASSERT_TRUE(seen) << body;
+  EXPECT_EQ(
+      FindSample(body, "halfopen_listen_queue_limit", {a, Port(full_port)}), 1);
+  // The namespace's own counter, read from inside it around the scrape.
+  const auto overflows =
+      FindSample(body, "halfopen_netstat_listen_overflows_total", {a});
+  ASSERT_TRUE(overflows.has_value()) << body;
+  EXPECT_GT(*overflows, 0);
+  EXPECT_GE(*overflows, overflows_before);
+  EXPECT_LE(*overflows, overflows_after);
+  // Who each namespace is, and who holds each listener.
+  EXPECT_EQ(
+      FindSample(body, "halfopen_netns_info", {a, Label("name", named.name())}),
+      1);
+  EXPECT_EQ(
+      FindSample(body, "halfopen_netns_info", {b, Label("comm", "sleep")}), 1);
+  for (const auto& [netns, port] :
+       {std::pair{a, full_port}, std::pair{b, orphan_port}}) {
+    EXPECT_EQ(FindSample(body, "halfopen_listen_process_info",
+                         {netns, Port(port), Label("comm", "scenario_tests"),
+                          Label("pid", std::to_string(getpid()))}),
+              1)
+        << netns;
+  }
+  EXPECT_EQ(SampleValue(body,
+                        "halfopen_scrape_collector_success{collector="
+                        "\"netns\"}"),
+            1)
+      << exporter.process().Stderr();
+}
+
+TEST(NetnsScenario, SuspectsInsideAPodLikeNamespaceAreLabelled) {
+  REQUIRE_NAMESPACES();
+  NetNs pod("pod-b");
+  NetNs peer("peer-b");
+  std::string error;
+  ASSERT_TRUE(pod.ok() && peer.ok());
+  ASSERT_TRUE(ConnectWithVeth(pod, "10.213.11.1", peer, "10.213.11.2", &error))
+      << error;
+  ASSERT_EQ(pod.Exec("sysctl -qw net.ipv4.tcp_retries2=6"), 0);
+  // A process of the pod's own, as a container would have.
+  Process sleeper({"ip", "netns", "exec", pod.name(), "sleep", "600"});
+  Fd listener, client, server;
+  int port = 0;
+  peer.Run([&] { listener = ListenTcp("10.213.11.2", 4, &port); });
+  pod.Run([&] { client = ConnectBlocking("10.213.11.2", port); });
+  server = Accept(listener);
+  ASSERT_TRUE(server.valid());
+  ASSERT_EQ(peer.Exec("nft add table inet t && nft 'add chain inet t in { "
+                      "type filter hook input priority 0; }' && nft add rule "
+                      "inet t in ip saddr 10.213.11.1 drop"),
+            0);
+  ASSERT_GT(send(client.get(), "x", 1, MSG_NOSIGNAL), 0);
+  const int client_port = LocalPort(client);
+
+  ExporterProcess exporter({"--netns.scope=all"});
+  ASSERT_TRUE(exporter.started()) << exporter.process().Stderr();
+  const std::string in_pod = Label("netns", pod.inode());
+  bool flagged = false;
+  const std::string body = exporter.ScrapeUntil(
+      [&](const std::string& m) {
+        return FindSample(m, "halfopen_suspect_score",
+                          {in_pod, Label("reason", "retransmit_stall"),
+                           Label("local_port", std::to_string(client_port))})
+                   .value_or(0) >= 0.8;
+      },
+      seconds(15), &flagged);
+  EXPECT_TRUE(flagged) << body;
+  EXPECT_GE(FindSample(body, "halfopen_suspects",
+                       {in_pod, Label("reason", "retransmit_stall")})
+                .value_or(0),
+            1);
+  EXPECT_EQ(
+      FindSample(body, "halfopen_netns_info", {in_pod, Label("comm", "sleep")}),
+      1);
+  // The pod's own sysctl, not the host's.
+  EXPECT_EQ(FindSample(body, "halfopen_kernel_tcp_retries2", {in_pod}), 6);
+}
+
+TEST(NetnsScenario, NamespacesComingAndGoingLeaveNoFdsOrMemoryBehind) {
+  REQUIRE_NAMESPACES();
+  ExporterProcess exporter({"--netns.scope=all"});
+  ASSERT_TRUE(exporter.started()) << exporter.process().Stderr();
+  const int pid = exporter.process().pid();
+  auto scrape = [&] {
+    const HttpResponse response = exporter.Get("/metrics");
+    EXPECT_EQ(response.status, 200);
+    return response.body;
+  };
+  // Rounds of 20 namespaces created, scraped, deleted and scraped again.
+  // The first three warm up what is kept for reuse (the allocator's arenas,
+  // glibc's cache of thread stacks: measured to level off by then); the
+  // later ones must add nothing.
+  constexpr int kWarmUp = 3;
+  int fds = 0;
+  long threads = 0, rss = 0;
+  for (int round = 0; round < kWarmUp + 4; ++round) {
+    if (round >= 1 && round <= kWarmUp) {
+      fds = OpenFds(pid);
+      threads = StatusField(pid, "Threads");
+      rss = std::max(rss, StatusField(pid, "VmRSS"));
+    }
+    std::vector<std::unique_ptr<NetNs>> namespaces;
+    for (int i = 0; i < 20; ++i) {
+      namespaces.push_back(std::make_unique<NetNs>("churn"));
+    }
+    const std::string body = scrape();
+    for (const auto& netns : namespaces) {
+      EXPECT_TRUE(FindSample(body, "halfopen_netns_info",
+                             {Label("netns", netns->inode())})
+                      .has_value());
+    }
+    namespaces.clear();  // ip netns del, each
+    const std::string after = scrape();
+    EXPECT_THAT(after, ::testing::Not(::testing::HasSubstr("hoe-churn-")));
+  }
+  scrape();
+  EXPECT_EQ(OpenFds(pid), fds);
+  EXPECT_EQ(StatusField(pid, "Threads"), threads);
+  EXPECT_LT(StatusField(pid, "VmRSS"), rss + 512) << "kB, from " << rss;
+}
+
+// As an unprivileged user with no capabilities.
+const std::vector<std::string> kNobody = {
+    "setpriv",        "--reuid=nobody",  "--regid=nogroup",
+    "--clear-groups", "--inh-caps=-all", "--bounding-set=-all"};
+
+TEST(NetnsScenario, OwnNamespaceNeedsNoPrivilege) {
+  REQUIRE_NAMESPACES();
+  NetNs ns("nobody");
+  ASSERT_TRUE(ns.ok());
+  ExporterProcess exporter({}, &ns, kNobody);
+  ASSERT_TRUE(exporter.started()) << exporter.process().Stderr();
+  const HttpResponse response = exporter.Get("/metrics");
+  ASSERT_EQ(response.status, 200);
+  const auto successes =
+      SampleLines(response.body, "halfopen_scrape_collector_success");
+  ASSERT_GE(successes.size(), 6u);
+  for (const std::string& line : successes) {
+    EXPECT_THAT(line, ::testing::EndsWith(" 1")) << exporter.process().Stderr();
+  }
+}
+
+TEST(NetnsScenario, AllWithoutPrivilegeSaysSoAndKeepsTheOwnNamespace) {
+  REQUIRE_NAMESPACES();
+  NetNs ns("unpriv");
+  ASSERT_TRUE(ns.ok());
+  Fd listener;
+  int port = 0;
+  ns.Run([&] { listener = ListenTcp("127.0.0.1", 4, &port); });
+  ExporterProcess exporter({"--netns.scope=all"}, &ns, kNobody);
+  ASSERT_TRUE(exporter.started()) << exporter.process().Stderr();
+  const HttpResponse response = exporter.Get("/metrics");
+  ASSERT_EQ(response.status, 200);
+  EXPECT_EQ(SampleValue(response.body,
+                        "halfopen_scrape_collector_success{collector="
+                        "\"netns\"}"),
+            0);
+  for (const char* collector :
+       {"listeners", "netstat", "sockets", "tcpsettings", "halfopen"}) {
+    EXPECT_EQ(SampleValue(response.body,
+                          std::string("halfopen_scrape_collector_success{"
+                                      "collector=\"") +
+                              collector + "\"}"),
+              1)
+        << collector;
+  }
+  EXPECT_EQ(FindSample(response.body, "halfopen_listen_queue_limit",
+                       {Label("netns", ns.inode()), Port(port)}),
+            4);
+  EXPECT_THAT(exporter.process().Stderr(),
+              ::testing::HasSubstr("needs CAP_SYS_ADMIN and CAP_SYS_PTRACE"));
+}
+
+}  // namespace
+}  // namespace halfopen::testing
