@@ -6,21 +6,45 @@
 
 namespace halfopen {
 
+namespace {
+
+LabelPairs NamespaceLabels(const Sources& sources, const Netns& netns) {
+  if (!sources.all_namespaces()) return {};
+  return {{"netns", std::to_string(netns.identity.inode)}};
+}
+
+// What one namespace's failure means: the collector's for its own, a
+// skipped namespace for another.
+Status Judge(Sources& sources, const Netns& netns, const Status& status) {
+  if (status.ok() || netns.identity.own) return status;
+  sources.NoteNamespaceError();
+  spdlog::debug("namespace skipped: netns={} error=\"{}\"",
+                netns.identity.inode, status.message());
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status ForEachNamespace(
     Sources& sources, const Scrape& scrape,
     const std::function<Status(Netns& netns, const LabelPairs& labels)>&
         collect) {
   for (const auto& netns : sources.Namespaces(scrape.id)) {
-    LabelPairs labels;
-    if (sources.all_namespaces()) {
-      labels.push_back({"netns", std::to_string(netns->identity.inode)});
-    }
-    Status status = collect(*netns, labels);
-    if (status.ok()) continue;
-    if (netns->identity.own) return status;
-    sources.NoteNamespaceError();
-    spdlog::debug("namespace skipped: netns={} error=\"{}\"",
-                  netns->identity.inode, status.message());
+    Status status = Judge(sources, *netns,
+                          collect(*netns, NamespaceLabels(sources, *netns)));
+    if (!status.ok()) return status;
+  }
+  return Status::Ok();
+}
+
+Status ForEachWalk(
+    Sources& sources, const Scrape& scrape,
+    const std::function<Status(const NamespaceWalk& walk,
+                               const LabelPairs& labels)>& collect) {
+  for (const NamespaceWalk& walk : sources.Walks(scrape.id)) {
+    Status status = Judge(sources, *walk.netns,
+                          collect(walk, NamespaceLabels(sources, *walk.netns)));
+    if (!status.ok()) return status;
   }
   return Status::Ok();
 }

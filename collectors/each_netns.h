@@ -22,6 +22,14 @@ Status ForEachNamespace(
     const std::function<Status(Netns& netns, const LabelPairs& labels)>&
         collect);
 
+/// The same for collectors that read the socket walk: calls `collect` with
+/// each namespace's walk of the scrape (Sources::Walks). A walk that failed
+/// is passed on too, for `collect` to return its status.
+Status ForEachWalk(
+    Sources& sources, const Scrape& scrape,
+    const std::function<Status(const NamespaceWalk& walk,
+                               const LabelPairs& labels)>& collect);
+
 /// `labels` followed by `more`.
 LabelPairs Join(const LabelPairs& labels, const LabelPairs& more);
 

@@ -7,6 +7,7 @@
 #include "engine/collector.h"
 #include "engine/family.h"
 #include "model/address.h"
+#include "model/top_suspects.h"
 
 namespace halfopen {
 namespace {
@@ -57,15 +58,17 @@ class HalfopenCollector : public Collector {
                   "--suspects.idle-threshold with no keepalive timer: if "
                   "their peer vanished the kernel would never notice.",
                   gauge)};
-    Status status = ForEachNamespace(
-        *sources_, scrape, [&](Netns& netns, const LabelPairs& labels) {
-          const auto walk = netns.walker.ForScrape(scrape.id);
-          if (!walk->status.ok()) return walk->status;
-          if (!walk->suspicion_status.ok()) {
+    const SuspicionConfig& config = sources_->options().suspicion;
+    Status status = ForEachWalk(
+        *sources_, scrape,
+        [&](const NamespaceWalk& walk, const LabelPairs& labels) {
+          if (!walk.walk->status.ok()) return walk.walk->status;
+          if (!walk.walk->suspicion_status.ok()) {
             return Status::Error("cannot score connections: " +
-                                 walk->suspicion_status.message());
+                                 walk.walk->suspicion_status.message());
           }
-          Render(walk->suspicion, labels, &families);
+          Render(Merge(walk.walk->suspicion, walk.cross, config), labels,
+                 &families);
           return Status::Ok();
         });
     for (auto* family : {&families.suspects, &families.score, &families.eta,

@@ -129,13 +129,13 @@ class ListenersCollector : public Collector {
   Status Collect(const Scrape& scrape,
                  std::vector<prometheus::MetricFamily>* out) override {
     std::vector<NamespaceListeners> namespaces;
-    Status status = ForEachNamespace(
-        *sources_, scrape, [&](Netns& netns, const LabelPairs& labels) {
-          auto walk = netns.walker.ForScrape(scrape.id);
-          if (!walk->status.ok()) return walk->status;
+    Status status = ForEachWalk(
+        *sources_, scrape,
+        [&](const NamespaceWalk& walk, const LabelPairs& labels) {
+          if (!walk.walk->status.ok()) return walk.walk->status;
           ListenerSelection selection =
-              SelectListeners(walk->listeners.listeners(), filter_);
-          namespaces.push_back({labels, std::move(walk), std::move(selection)});
+              SelectListeners(walk.walk->listeners.listeners(), filter_);
+          namespaces.push_back({labels, walk.walk, std::move(selection)});
           return Status::Ok();
         });
     const auto owners = FindOwners(namespaces);

@@ -70,6 +70,8 @@ std::uint64_t SocketWalker::parse_errors_total() const {
 
 std::shared_ptr<const SocketWalk> SocketWalker::Walk(std::uint64_t scrape_id) {
   const auto start = std::chrono::steady_clock::now();
+  const double now_seconds =
+      std::chrono::duration<double>(start.time_since_epoch()).count();
   KernelSettings settings;
   const Status settings_status =
       sysctls_.ForScrape(scrape_id)->Settings(&settings);
@@ -77,11 +79,16 @@ std::shared_ptr<const SocketWalk> SocketWalker::Walk(std::uint64_t scrape_id) {
   io_.Run([&] {
     if (source_ == nullptr) source_ = make_source_();
     if (!io_.own()) {
-      walk = Dump(DumpScope::kListeners, settings, settings_status);
+      walk =
+          Dump(DumpScope::kListeners, settings, settings_status, now_seconds);
       walk->listeners_only = walk->status.ok() && OnlyListeners(*walk);
     }
     if (walk == nullptr || !walk->listeners_only) {
-      walk = Dump(DumpScope::kAll, settings, settings_status);
+      walk = Dump(DumpScope::kAll, settings, settings_status, now_seconds);
+    } else {
+      // No connection left: whatever was remembered has closed.
+      memory_.BeginWalk(now_seconds);
+      memory_.EndWalk();
     }
     for (const Listener& listener : walk->listeners.listeners()) {
       if (listener.device != 0 &&
@@ -98,7 +105,8 @@ std::shared_ptr<const SocketWalk> SocketWalker::Walk(std::uint64_t scrape_id) {
 
 std::shared_ptr<SocketWalk> SocketWalker::Dump(DumpScope scope,
                                                const KernelSettings& settings,
-                                               const Status& settings_status) {
+                                               const Status& settings_status,
+                                               double now_seconds) {
   auto walk = std::make_shared<SocketWalk>();
   walk->suspicion_status = settings_status;
   LocalAddresses local_addresses;
@@ -110,8 +118,13 @@ std::shared_ptr<SocketWalk> SocketWalker::Dump(DumpScope scope,
   for (const auto& [family, address] : interface_addresses) {
     local_addresses.Add(family, address.data());
   }
+  // A dump of the listeners alone sees no connection: it must not make
+  // the memory forget them.
+  SuspicionMemory scratch;
+  const bool all = scope == DumpScope::kAll;
   SuspicionTracker tracker(suspicion_config_, settings, local_addresses,
-                           walk->listeners, &pairs_);
+                           walk->listeners, &pairs_, all ? &memory_ : &scratch,
+                           now_seconds, all ? cross_ : CrossNamespace{});
   WalkVisitor visitor(walk.get(), &tracker);
   std::string parse_error;
   walk->status = source_->Dump(

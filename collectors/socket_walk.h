@@ -62,12 +62,15 @@ class SocketWalker {
   /// `io` reaches the namespace and `sysctls` gives its TCP settings for
   /// scoring; both must outlive the walker. `make_source` is called once,
   /// inside the namespace.
+  /// With `cross`, connections to the host's other namespaces go to its
+  /// HostPairs instead of being decided here.
   SocketWalker(SourceFactory make_source, NetnsIo* io, SysctlCache* sysctls,
-               SuspicionConfig suspicion)
+               SuspicionConfig suspicion, CrossNamespace cross = {})
       : make_source_(std::move(make_source)),
         io_(*io),
         sysctls_(*sysctls),
         suspicion_config_(suspicion),
+        cross_(cross),
         pairs_(suspicion.keep_addresses) {}
 
   /// The walk for scrape `scrape_id`, running it if this is the first
@@ -82,7 +85,8 @@ class SocketWalker {
   // One dump of `scope`, run inside the namespace.
   std::shared_ptr<SocketWalk> Dump(DumpScope scope,
                                    const KernelSettings& settings,
-                                   const Status& settings_status);
+                                   const Status& settings_status,
+                                   double now_seconds);
   // True when the namespace's sockstat shows no sockets but `listeners`.
   bool OnlyListeners(const SocketWalk& walk) const;
 
@@ -91,7 +95,9 @@ class SocketWalker {
   SysctlCache& sysctls_;
   std::unique_ptr<DiagSource> source_;  // Opened inside the namespace.
   const SuspicionConfig suspicion_config_;
-  LocalPairTable pairs_;  // Reused by every walk (guarded by mu_).
+  const CrossNamespace cross_;
+  LocalPairTable pairs_;    // Reused by every walk (guarded by mu_).
+  SuspicionMemory memory_;  // Kept from walk to walk (guarded by mu_).
   mutable std::mutex mu_;
   std::uint64_t last_scrape_ = 0;
   std::shared_ptr<const SocketWalk> last_;

@@ -36,13 +36,14 @@ class SocketsCollector : public Collector {
                                 "Malformed inet_diag messages skipped (the "
                                 "rest of the dump was used).",
                                 prometheus::MetricType::Counter);
-    Status status = ForEachNamespace(
-        *sources_, scrape, [&](Netns& netns, const LabelPairs& labels) {
-          const auto walk = netns.walker.ForScrape(scrape.id);
-          AddSample(&errors, labels,
-                    static_cast<double>(netns.walker.parse_errors_total()));
-          if (!walk->status.ok()) return walk->status;
-          Render(*walk, labels, &families);
+    Status status = ForEachWalk(
+        *sources_, scrape,
+        [&](const NamespaceWalk& walk, const LabelPairs& labels) {
+          AddSample(
+              &errors, labels,
+              static_cast<double>(walk.netns->walker.parse_errors_total()));
+          if (!walk.walk->status.ok()) return walk.walk->status;
+          Render(*walk.walk, labels, &families);
           return Status::Ok();
         });
     families.MoveTo(out);

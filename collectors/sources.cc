@@ -1,9 +1,11 @@
 #include "collectors/sources.h"
 
 #include <cerrno>
+#include <chrono>
 
 #include "collectors/netns_discovery.h"
 #include "decode/cgroup_identity.h"
+#include "kernel/interface_addresses.h"
 #include "kernel/netns_thread.h"
 
 namespace halfopen {
@@ -54,18 +56,21 @@ NetnsIdentity Identify(const ProcfsReader& procfs, const FoundNetns& found,
 }  // namespace
 
 Netns::Netns(NetnsIdentity identity_in, std::unique_ptr<NetnsIo> io_in,
-             const SourceOptions& options)
+             const SourceOptions& options, HostPairs* host_pairs)
     : identity(std::move(identity_in)),
       io(std::move(io_in)),
       sysctls(io.get()),
-      walker(DiagSourceFactory(options), io.get(), &sysctls,
-             options.suspicion) {}
+      walker(DiagSourceFactory(options), io.get(), &sysctls, options.suspicion,
+             CrossNamespace{identity.inode, host_pairs}) {}
 
 Sources::Sources(const SourceOptions& options)
     : options_(options),
+      host_pairs_(options.suspicion),
       own_(std::make_shared<Netns>(OwnIdentity(ProcfsReader(options.procfs)),
                                    std::make_unique<NetnsIo>(options.procfs),
-                                   options)) {}
+                                   options,
+                                   all_namespaces() ? &host_pairs_ : nullptr)) {
+}
 
 std::vector<std::shared_ptr<Netns>> Sources::Namespaces(
     std::uint64_t scrape_id) {
@@ -118,8 +123,8 @@ void Sources::Discover() {
     }
     next[netns.inode] = std::make_shared<Netns>(
         Identify(procfs, netns, false),
-        std::make_unique<NetnsIo>(options_.procfs, std::move(thread)),
-        options_);
+        std::make_unique<NetnsIo>(options_.procfs, std::move(thread)), options_,
+        &host_pairs_);
   }
   others_.swap(next);  // Namespaces no longer found are let go here.
   // With the privileges, a process hidden anyway is a sandbox's choice:
@@ -142,6 +147,53 @@ void Sources::Discover() {
                     "CAP_SYS_PTRACE, and hostPID in Kubernetes)") +
       "; the others are read" +
       (first_error.empty() ? "" : ". First error: " + first_error));
+}
+
+std::vector<NamespaceWalk> Sources::Walks(std::uint64_t scrape_id) {
+  const auto namespaces = Namespaces(scrape_id);
+  std::lock_guard<std::mutex> lock(walk_mu_);
+  if (walked_scrape_ == scrape_id && !walks_.empty()) return walks_;
+  const bool all = all_namespaces();
+  if (all) {
+    host_pairs_.BeginCollection(
+        std::chrono::duration<double>(
+            std::chrono::steady_clock::now().time_since_epoch())
+            .count());
+    for (const auto& netns : namespaces) AddAddresses(*netns);
+  }
+  std::vector<NamespaceWalk> walks;
+  for (const auto& netns : namespaces) {
+    auto walk = netns->walker.ForScrape(scrape_id);
+    if (all) {
+      for (const Listener& listener : walk->listeners.listeners()) {
+        host_pairs_.AddListener(netns->identity.inode, listener.family,
+                                listener.address, listener.port);
+      }
+    }
+    walks.push_back({netns, std::move(walk), {}});
+  }
+  if (all) {
+    auto cross = host_pairs_.Finish();
+    for (NamespaceWalk& walk : walks) {
+      const auto found = cross.find(walk.netns->identity.inode);
+      if (found != cross.end()) walk.cross = std::move(found->second);
+    }
+  }
+  walked_scrape_ = scrape_id;
+  walks_ = walks;
+  return walks;
+}
+
+void Sources::AddAddresses(Netns& netns) {
+  std::vector<InterfaceAddress> addresses;
+  Status status;
+  netns.io->Run([&] { status = ListInterfaceAddresses(&addresses); });
+  if (!status.ok()) return;  // Its walk will say so.
+  for (const auto& [family, address] : addresses) {
+    if (!IsLoopback(family, address)) {
+      host_pairs_.AddAddress(netns.identity.inode, family, address);
+    }
+  }
 }
 
 Status Sources::discovery_status() const {

@@ -32,15 +32,25 @@ struct SourceOptions {
 };
 
 /// One network namespace and what collectors read from it: its files, its
-/// sysctls read once per scrape, and its one socket walk per scrape.
+/// sysctls read once per scrape, and its one socket walk per scrape (ask
+/// Sources::Walks for it).
 struct Netns {
   Netns(NetnsIdentity identity, std::unique_ptr<NetnsIo> io,
-        const SourceOptions& options);
+        const SourceOptions& options, HostPairs* host_pairs);
 
   NetnsIdentity identity;
   const std::unique_ptr<NetnsIo> io;
   SysctlCache sysctls;
   SocketWalker walker;
+};
+
+/// A namespace's walk of one scrape.
+struct NamespaceWalk {
+  std::shared_ptr<Netns> netns;
+  std::shared_ptr<const SocketWalk> walk;
+  /// With scope "all": the suspects among its connections to the host's
+  /// other namespaces, decided once every namespace was walked.
+  SuspicionSummary cross;
 };
 
 /// What every collector reads through: the network namespaces to collect
@@ -63,6 +73,11 @@ class Sources {
   /// new namespaces are entered, vanished ones let go.
   std::vector<std::shared_ptr<Netns>> Namespaces(std::uint64_t scrape_id);
 
+  /// Every namespace's walk of scrape `scrape_id`: the first caller walks
+  /// them, one after another (so that connections between namespaces are
+  /// matched), the others get the same walks.
+  std::vector<NamespaceWalk> Walks(std::uint64_t scrape_id);
+
   /// Why the last search could not enter or see every namespace (ok when it
   /// could): missing privileges, most often.
   Status discovery_status() const;
@@ -79,14 +94,22 @@ class Sources {
 
  private:
   void Discover();
+  // With scope "all": the addresses `netns` holds, for matching connections
+  // between namespaces.
+  void AddAddresses(Netns& netns);
 
   const SourceOptions options_;
+  HostPairs host_pairs_;  // Scope "all" only; guarded by walk_mu_.
   const std::shared_ptr<Netns> own_;
   mutable std::mutex mu_;
   std::map<std::uint64_t, std::shared_ptr<Netns>> others_;  // By inode.
   std::uint64_t last_scrape_ = 0;
   Status discovery_status_;
   int unreadable_processes_ = 0;
+
+  std::mutex walk_mu_;
+  std::uint64_t walked_scrape_ = 0;
+  std::vector<NamespaceWalk> walks_;
   std::uint64_t namespace_errors_total_ = 0;
 };
 

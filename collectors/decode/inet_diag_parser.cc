@@ -46,6 +46,10 @@ void DecodeTcpInfo(std::span<const std::uint8_t> info, TcpInfo* out) {
                 &out->last_data_recv_ms, out);
   ReadInfoField(info, wire::kTcpiLastAckRecv, TcpInfo::kLastAckRecv,
                 &out->last_ack_recv_ms, out);
+  ReadInfoField(info, wire::kTcpiTotalRetrans, TcpInfo::kTotalRetrans,
+                &out->total_retrans, out);
+  ReadInfoField(info, wire::kTcpiDataSegsOut, TcpInfo::kDataSegsOut,
+                &out->data_segs_out, out);
 }
 
 // Decodes one inet_diag message payload (inet_diag_msg plus attributes).
@@ -67,6 +71,8 @@ bool DecodeSocket(std::span<const std::uint8_t> payload, SocketRecord* record) {
   record->wqueue = message.wqueue;
   record->bound_interface = message.interface;
   record->inode = message.inode;
+  record->cookie =
+      static_cast<std::uint64_t>(message.cookie[1]) << 32 | message.cookie[0];
   record->info = TcpInfo();
 
   std::size_t offset = Align4(sizeof message);

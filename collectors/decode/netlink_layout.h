@@ -64,5 +64,7 @@ inline constexpr FieldAt kTcpiRto{8, 4};
 inline constexpr FieldAt kTcpiLastDataSent{44, 4};
 inline constexpr FieldAt kTcpiLastDataRecv{52, 4};
 inline constexpr FieldAt kTcpiLastAckRecv{56, 4};
+inline constexpr FieldAt kTcpiTotalRetrans{100, 4};
+inline constexpr FieldAt kTcpiDataSegsOut{156, 4};
 
 }  // namespace halfopen::wire

@@ -82,6 +82,13 @@ bool IsMappedFrom(const Address& v6, const Address& v4) {
          std::equal(v4.begin(), v4.begin() + 4, v6.begin() + 12);
 }
 
+bool IsLoopback(std::uint8_t family, const Address& address) {
+  const Address a = Canonical(family, address);
+  const Address v4{a[12], a[13], a[14], a[15]};
+  if (IsMappedFrom(a, v4)) return a[12] == 127;
+  return IsUnspecified(a, 15) && a[15] == 1;
+}
+
 bool IsUnspecified(const Address& address, std::size_t size) {
   return std::all_of(address.begin(), address.begin() + size,
                      [](std::uint8_t b) { return b == 0; });

@@ -29,6 +29,9 @@ Address Canonical(std::uint8_t family, const Address& address);
 /// True for ::ffff:a.b.c.d holding the IPv4 address `v4`.
 bool IsMappedFrom(const Address& v6, const Address& v4);
 
+/// True for 127.0.0.0/8, ::1 and ::ffff:127.0.0.0/104.
+bool IsLoopback(std::uint8_t family, const Address& address);
+
 /// True when the first `size` bytes are zero (0.0.0.0 with 4, :: with 16).
 bool IsUnspecified(const Address& address, std::size_t size);
 

@@ -8,16 +8,6 @@
 namespace halfopen {
 namespace {
 
-bool IsMappedLoopback(const Address& a) {
-  return a[12] == 127 && IsMappedFrom(a, Address{a[12], a[13], a[14], a[15]});
-}
-
-bool IsIpv6Loopback(const Address& a) {
-  return std::all_of(a.begin(), a.begin() + 15,
-                     [](auto b) { return b == 0; }) &&
-         a[15] == 1;
-}
-
 std::uint64_t Hash(const Address& a, std::uint16_t pa, const Address& b,
                    std::uint16_t pb) {
   std::uint64_t h = 1469598103934665603ull;  // FNV-1a
@@ -41,8 +31,8 @@ void LocalAddresses::Add(std::uint8_t family, const std::uint8_t* address) {
 
 bool LocalAddresses::Contains(std::uint8_t family,
                               const Address& address) const {
+  if (IsLoopback(family, address)) return true;
   const Address a = Canonical(family, address);
-  if (IsMappedLoopback(a) || IsIpv6Loopback(a)) return true;
   return std::find(addresses_.begin(), addresses_.end(), a) != addresses_.end();
 }
 
@@ -148,7 +138,8 @@ void LocalPairTable::Finish(
                      {},
                      {},
                      slot.port[i],
-                     slot.port[1 - i]};
+                     slot.port[1 - i],
+                     slot.key + static_cast<std::uint64_t>(i)};
       if (keep_addresses_) {
         result.local_address = addresses_[s][i];
         result.peer_address = addresses_[s][1 - i];

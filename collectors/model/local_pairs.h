@@ -54,7 +54,8 @@ class LocalPairTable {
   /// Calls `visit` once for every recorded full socket, with its
   /// final verdict: its own per-socket one, or peer_missing /
   /// accept_queue_orphan when its counterpart is gone and that scores
-  /// higher (addresses only when kept). An
+  /// higher (addresses only when kept; Suspect::id a fingerprint of the
+  /// end's 4-tuple, the same from walk to walk). An
   /// ESTABLISHED end whose counterpart is absent gets peer_missing (once no
   /// ACK has come for kLonelySilenceMs, so that a connection created during
   /// the dump is not flagged); one whose counterpart is only a request gets

@@ -43,8 +43,10 @@ struct TcpInfo {
     kLastDataSent = 1 << 3,  ///< tcpi_last_data_sent
     kLastDataRecv = 1 << 4,  ///< tcpi_last_data_recv
     kLastAckRecv = 1 << 5,   ///< tcpi_last_ack_recv
+    kTotalRetrans = 1 << 6,  ///< tcpi_total_retrans
+    kDataSegsOut = 1 << 7,   ///< tcpi_data_segs_out (Linux 4.6+)
   };
-  static constexpr std::uint8_t kAll = (1 << 6) - 1;
+  static constexpr std::uint8_t kAll = 0xff;
 
   std::uint8_t present = 0;      ///< Field bits the kernel sent.
   std::uint8_t retransmits = 0;  ///< Consecutive RTOs without progress.
@@ -53,6 +55,10 @@ struct TcpInfo {
   std::uint32_t last_data_sent_ms = 0;
   std::uint32_t last_data_recv_ms = 0;
   std::uint32_t last_ack_recv_ms = 0;
+  /// Segments retransmitted over the connection's life.
+  std::uint32_t total_retrans = 0;
+  /// Data segments sent over the connection's life.
+  std::uint32_t data_segs_out = 0;
 
   bool Has(Field field) const { return (present & field) != 0; }
 };
@@ -77,6 +83,9 @@ struct SocketRecord {
   /// The socket's inode (as /proc/<pid>/fd/* links name it); 0 for request
   /// sockets.
   std::uint32_t inode = 0;
+  /// The kernel's identifier of the socket for its lifetime (idiag_cookie):
+  /// what the model remembers connections by from one walk to the next.
+  std::uint64_t cookie = 0;
   /// Request sockets (SYN_RECV handshakes) carry no tcp_info: info.present 0.
   TcpInfo info;
 };

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "model/evidence.h"
 #include "model/giveup.h"
 
 namespace halfopen {
@@ -20,12 +21,6 @@ double FromTable(const double (&table)[N], unsigned count) {
 // minimum RTO), and then ACK silence must confirm it (below). Any ACK that
 // advances snd_una resets the count on a live path.
 constexpr double kRetransmitTable[] = {0, 0.3, 0.45, 0.7, 0.85, 0.92, 0.96};
-// Unanswered keepalive probes: a live peer answers each within one RTT, so
-// one outstanding probe is weak and two are strong.
-constexpr double kKeepaliveTable[] = {0, 0.45, 0.8, 0.9, 0.95, 0.97};
-// Unanswered zero-window probes: a live peer that merely does not read
-// still answers each probe, which resets the count to 0.
-constexpr double kZeroWindowTable[] = {0, 0.3, 0.6, 0.8, 0.9, 0.95};
 // SYN retransmissions (1 s apart at first on Linux 6.5+).
 constexpr double kHandshakeTable[] = {0, 0.35, 0.6, 0.75, 0.85, 0.9, 0.95};
 // idle_unprotected is a risk, not evidence: always below the threshold.
@@ -113,14 +108,36 @@ double RetransmitStallScore(const SocketRecord& socket) {
          SilenceWeight(socket, 5.0, 4.0);
 }
 
-double KeepaliveUnansweredScore(const SocketRecord& socket) {
+// A live peer answers each keepalive probe, and each zero-window probe
+// (with a zero window when it does not read), within a round trip, and the
+// answer resets the count: k unanswered in a row happen to it with
+// probability loss^k.
+double KeepaliveUnansweredScore(const SocketRecord& socket,
+                                double round_trip_loss) {
   if (!IsEstablishedLike(socket) || socket.timer != kTimerKeepalive) return 0;
-  return FromTable(kKeepaliveTable, Probes(socket));
+  return EvidenceScore(ProbeEvidence(Probes(socket), round_trip_loss));
 }
 
-double ZeroWindowStallScore(const SocketRecord& socket) {
+double ZeroWindowStallScore(const SocketRecord& socket,
+                            double round_trip_loss) {
   if (!IsEstablishedLike(socket) || socket.timer != kTimerPersist) return 0;
-  return FromTable(kZeroWindowTable, Probes(socket));
+  return EvidenceScore(ProbeEvidence(Probes(socket), round_trip_loss));
+}
+
+unsigned ProbesBehind(const SocketRecord& socket, const Verdict& verdict) {
+  const bool probe_based = verdict.reason == Reason::kKeepaliveUnanswered ||
+                           verdict.reason == Reason::kZeroWindowStall;
+  return probe_based && verdict.score > 0 ? Probes(socket) : 0;
+}
+
+double OwnDataLoss(const SocketRecord& socket) {
+  constexpr std::uint32_t kEnoughSegments = 50;
+  if (!socket.info.Has(TcpInfo::kDataSegsOut) ||
+      socket.info.data_segs_out < kEnoughSegments) {
+    return 0;
+  }
+  return std::min(1.0, static_cast<double>(socket.info.total_retrans) /
+                           socket.info.data_segs_out);
 }
 
 double HandshakeStalledScore(const SocketRecord& socket) {
@@ -139,11 +156,13 @@ double IdleUnprotectedScore(const SocketRecord& socket,
   return idle >= config.idle_threshold_seconds ? kIdleUnprotectedScore : 0;
 }
 
-Verdict ScoreSocket(const SocketRecord& socket, const ScoringConfig& config) {
+Verdict ScoreSocket(const SocketRecord& socket, const ScoringConfig& config,
+                    double round_trip_loss) {
   const std::pair<Reason, double> scores[] = {
       {Reason::kRetransmitStall, RetransmitStallScore(socket)},
-      {Reason::kKeepaliveUnanswered, KeepaliveUnansweredScore(socket)},
-      {Reason::kZeroWindowStall, ZeroWindowStallScore(socket)},
+      {Reason::kKeepaliveUnanswered,
+       KeepaliveUnansweredScore(socket, round_trip_loss)},
+      {Reason::kZeroWindowStall, ZeroWindowStallScore(socket, round_trip_loss)},
       {Reason::kHandshakeStalled, HandshakeStalledScore(socket)},
       {Reason::kIdleUnprotected, IdleUnprotectedScore(socket, config)},
   };

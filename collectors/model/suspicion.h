@@ -1,7 +1,9 @@
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "model/kernel_settings.h"
 #include "model/socket_record.h"
@@ -38,6 +40,9 @@ struct Suspect {
   Address peer_address{};
   std::uint16_t local_port = 0;
   std::uint16_t peer_port = 0;
+  /// What the model remembers the connection by between walks: its socket
+  /// cookie, or for an end of a local pair a fingerprint of its 4-tuple.
+  std::uint64_t id = 0;
   /// Connections folded into this one because they would render with the
   /// same labels (without addresses, clients on different hosts can share
   /// a port); the values above are the highest-scoring one's.
@@ -59,22 +64,56 @@ struct Verdict {
 };
 
 /// The scores the kernel-visible evidence of one socket earns, each rule on
-/// its own. Pure; monotone in every piece of evidence. The local-pair
-/// reasons (peer_missing, accept_queue_orphan) need the whole table and are
-/// decided by SuspicionTracker.
+/// its own, before persistence (SuspicionTracker). Pure; monotone in every
+/// piece of evidence. The probe rules weigh unanswered probes against
+/// `round_trip_loss`, the chance that a probe's round trip fails on this
+/// path if the peer is alive (more loss, less evidence per probe; see
+/// model/evidence.h). The local-pair reasons (peer_missing,
+/// accept_queue_orphan) need the whole table and are decided by
+/// SuspicionTracker.
 double RetransmitStallScore(const SocketRecord& socket);
-double KeepaliveUnansweredScore(const SocketRecord& socket);
-double ZeroWindowStallScore(const SocketRecord& socket);
+double KeepaliveUnansweredScore(const SocketRecord& socket,
+                                double round_trip_loss);
+double ZeroWindowStallScore(const SocketRecord& socket, double round_trip_loss);
 double HandshakeStalledScore(const SocketRecord& socket);
 double IdleUnprotectedScore(const SocketRecord& socket,
                             const ScoringConfig& config);
+
+/// Tunables of the model as a whole (flags --suspects.*).
+struct SuspicionConfig {
+  double threshold = 0.5;  ///< A connection is a suspect from this score on.
+  std::size_t top_k = 10;  ///< How many suspects get their own series.
+  /// Keep the addresses of local pairs (--suspects.expose-addresses); else
+  /// their suspects carry ports only.
+  bool keep_addresses = false;
+  ScoringConfig scoring;
+};
+
+/// The results of one walk.
+struct SuspicionSummary {
+  std::array<std::uint64_t, kReasonCount> suspects{};  ///< By Reason.
+  std::uint64_t idle_unprotected = 0;
+  /// Highest score first, at most top_k, never two with the same labels:
+  /// suspects that would share a series are folded into one (see
+  /// Suspect::connections).
+  std::vector<Suspect> top;
+};
 
 /// The score peer_missing and accept_queue_orphan give an ESTABLISHED end
 /// whose counterpart on this host is gone.
 inline constexpr double kLocalPeerGoneScore = 0.9;
 
 /// The highest-scoring per-socket reason (ties: the first in Reason order).
-Verdict ScoreSocket(const SocketRecord& socket, const ScoringConfig& config);
+Verdict ScoreSocket(const SocketRecord& socket, const ScoringConfig& config,
+                    double round_trip_loss);
+
+/// The unanswered probes behind a probe-based verdict (keepalive or
+/// zero-window), else 0.
+unsigned ProbesBehind(const SocketRecord& socket, const Verdict& verdict);
+
+/// The one-way loss the connection's own data has shown (retransmitted
+/// over sent data segments), or 0 when it has sent too little to tell.
+double OwnDataLoss(const SocketRecord& socket);
 
 /// Seconds until the kernel gives up on this socket under `settings`, from
 /// its timer: retransmission and zero-window probes from tcp_retries2's

@@ -1,29 +1,11 @@
 #include "model/suspicion_tracker.h"
 
 #include <algorithm>
-#include <tuple>
+
+#include "model/evidence.h"
 
 namespace halfopen {
 namespace {
-
-// Orders suspects best first: higher score, then sooner give-up, then the
-// endpoints, so that equal scores rank the same on every scrape.
-bool Better(const Suspect& a, const Suspect& b) {
-  return std::tie(b.score, a.eta_seconds, a.local_port, a.peer_port,
-                  a.local_address, a.peer_address) <
-         std::tie(a.score, b.eta_seconds, b.local_port, b.peer_port,
-                  b.local_address, b.peer_address);
-}
-
-// Whether two suspects would render with the same labels: reason, state and
-// ports, plus the addresses (and so the family) only when they are exposed.
-bool SameSeries(const Suspect& a, const Suspect& b, bool with_addresses) {
-  return a.reason == b.reason && a.state == b.state &&
-         a.local_port == b.local_port && a.peer_port == b.peer_port &&
-         (!with_addresses ||
-          (a.family == b.family && a.local_address == b.local_address &&
-           a.peer_address == b.peer_address));
-}
 
 bool IsRequest(const SocketRecord& socket) {
   return (socket.state == kTcpSynRecv || socket.state == kTcpNewSynRecv) &&
@@ -36,14 +18,37 @@ SuspicionTracker::SuspicionTracker(const SuspicionConfig& config,
                                    const KernelSettings& settings,
                                    const LocalAddresses& local_addresses,
                                    const ListenerTable& listeners,
-                                   LocalPairTable* pairs)
+                                   LocalPairTable* pairs,
+                                   SuspicionMemory* memory, double now_seconds,
+                                   CrossNamespace cross)
     : config_(config),
       settings_(settings),
       local_addresses_(local_addresses),
       listeners_(listeners),
-      pairs_(*pairs) {
+      pairs_(*pairs),
+      memory_(*memory),
+      top_(config.top_k, config.keep_addresses),
+      cross_(cross) {
   pairs_.Clear();
-  summary_.top.reserve(config_.top_k + 1);
+  memory_.BeginWalk(now_seconds);
+}
+
+double SuspicionTracker::RoundTripLossTo(const SocketRecord& socket,
+                                         const Address& peer) const {
+  return std::max({RoundTripLoss(kPriorOneWayLoss),
+                   RoundTripLoss(OwnDataLoss(socket)),
+                   memory_.PeerRoundTripLoss(peer)});
+}
+
+double SuspicionTracker::Persisted(std::uint64_t id, const Verdict& verdict,
+                                   unsigned probes, const Address& peer) {
+  if (verdict.score > 0 && verdict.reason != Reason::kIdleUnprotected) {
+    const double seconds =
+        memory_.Persist(id, verdict.reason, verdict.score, probes, peer);
+    return verdict.score * PersistenceFactor(seconds);
+  }
+  if (memory_.Remembers(id)) memory_.Clear(id);
+  return verdict.score;
 }
 
 void SuspicionTracker::OnSocket(const SocketRecord& socket,
@@ -51,19 +56,30 @@ void SuspicionTracker::OnSocket(const SocketRecord& socket,
   if (socket.state == kTcpListen) return;
   const bool local_peer =
       local_addresses_.Contains(socket.family, socket.peer_address);
+  // A peer in another namespace of this host: matched across namespaces.
+  const bool cross_peer =
+      !local_peer && cross_.pairs != nullptr &&
+      cross_.pairs->Owner(socket.family, socket.peer_address) != 0;
   if (IsRequest(socket)) {
-    if (local_peer) {
-      pairs_.AddRequest(socket, listener != nullptr && listener->QueueFull() &&
-                                    socket.retrans > 0);
-    }
+    const bool orphaned =
+        listener != nullptr && listener->QueueFull() && socket.retrans > 0;
+    if (local_peer) pairs_.AddRequest(socket, orphaned);
+    if (cross_peer) cross_.pairs->AddRequest(cross_.netns, socket, orphaned);
     return;
   }
-  const Verdict verdict = ScoreSocket(socket, config_.scoring);
+  const Address peer = Canonical(socket.family, socket.peer_address);
+  if (socket.info.Has(TcpInfo::kDataSegsOut)) {
+    memory_.AddPeerData(peer, socket.info.total_retrans,
+                        socket.info.data_segs_out);
+  }
+  Verdict verdict =
+      ScoreSocket(socket, config_.scoring, RoundTripLossTo(socket, peer));
   if (verdict.score > 0 && verdict.reason == Reason::kIdleUnprotected) {
     ++summary_.idle_unprotected;
   }
-  const double eta =
-      verdict.score > 0 || local_peer ? GiveUpEtaSeconds(socket, settings_) : 0;
+  const double eta = verdict.score > 0 || local_peer || cross_peer
+                         ? GiveUpEtaSeconds(socket, settings_)
+                         : 0;
   if (local_peer) {
     const bool peer_listens =
         socket.state == kTcpEstablished &&
@@ -72,42 +88,30 @@ void SuspicionTracker::OnSocket(const SocketRecord& socket,
     pairs_.AddSocket(socket, verdict, eta, peer_listens);
     return;
   }
+  if (cross_peer) {
+    cross_.pairs->AddSocket(cross_.netns, socket, verdict, eta);
+    return;
+  }
+  verdict.score =
+      Persisted(socket.cookie, verdict, ProbesBehind(socket, verdict), peer);
   if (verdict.score < config_.threshold) return;
   Count({verdict.reason, verdict.score, eta, socket.family, socket.state,
          socket.local_address, socket.peer_address, socket.local_port,
-         socket.peer_port});
+         socket.peer_port, socket.cookie});
 }
 
-void SuspicionTracker::Count(Suspect suspect) {
+void SuspicionTracker::Count(const Suspect& suspect) {
   ++summary_.suspects[static_cast<std::size_t>(suspect.reason)];
-  if (config_.top_k == 0) return;
-  if (!config_.keep_addresses)
-    suspect.local_address = suspect.peer_address = {};
-  auto& top = summary_.top;
-  for (Suspect& kept : top) {
-    if (!SameSeries(kept, suspect, config_.keep_addresses)) continue;
-    // One series for both: the better one's values, both connections.
-    const std::uint32_t connections = kept.connections + suspect.connections;
-    if (Better(suspect, kept)) kept = suspect;
-    kept.connections = connections;
-    std::make_heap(top.begin(), top.end(), Better);
-    return;
-  }
-  if (top.size() == config_.top_k && !Better(suspect, top.front())) return;
-  // top is a heap whose front is the worst kept suspect.
-  top.push_back(suspect);
-  std::push_heap(top.begin(), top.end(), Better);
-  if (top.size() > config_.top_k) {
-    std::pop_heap(top.begin(), top.end(), Better);
-    top.pop_back();
-  }
+  top_.Add(suspect);
 }
 
 SuspicionSummary SuspicionTracker::Finish() {
-  pairs_.Finish([this](const Suspect& end) {
+  pairs_.Finish([this](Suspect end) {
+    end.score = Persisted(end.id, {end.reason, end.score}, 0, {});
     if (end.score >= config_.threshold) Count(end);
   });
-  std::sort_heap(summary_.top.begin(), summary_.top.end(), Better);
+  memory_.EndWalk();
+  summary_.top = top_.Sorted();
   return summary_;
 }
 

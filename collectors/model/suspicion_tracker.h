@@ -5,31 +5,21 @@
 #include <cstdint>
 #include <vector>
 
+#include "model/host_pairs.h"
 #include "model/kernel_settings.h"
 #include "model/listener_table.h"
 #include "model/local_pairs.h"
 #include "model/suspicion.h"
+#include "model/suspicion_memory.h"
+#include "model/top_suspects.h"
 
 namespace halfopen {
 
-/// Tunables of the model as a whole (flags --suspects.*).
-struct SuspicionConfig {
-  double threshold = 0.5;  ///< A connection is a suspect from this score on.
-  std::size_t top_k = 10;  ///< How many suspects get their own series.
-  /// Keep the addresses of local pairs (--suspects.expose-addresses); else
-  /// their suspects carry ports only.
-  bool keep_addresses = false;
-  ScoringConfig scoring;
-};
-
-/// The results of one walk.
-struct SuspicionSummary {
-  std::array<std::uint64_t, kReasonCount> suspects{};  ///< By Reason.
-  std::uint64_t idle_unprotected = 0;
-  /// Highest score first, at most top_k, never two with the same labels:
-  /// suspects that would share a series are folded into one (see
-  /// Suspect::connections).
-  std::vector<Suspect> top;
+/// With --netns.scope=all: the namespace being walked, and where its
+/// connections to the host's other namespaces are matched.
+struct CrossNamespace {
+  std::uint64_t netns = 0;
+  HostPairs* pairs = nullptr;
 };
 
 /// Scores every connection of one streaming walk. Connections whose peer is
@@ -39,13 +29,16 @@ struct SuspicionSummary {
 class SuspicionTracker {
  public:
   /// `pairs` is cleared and used for this walk; the caller keeps it from
-  /// walk to walk so that its memory is allocated once. `listeners` is the
-  /// walk's listener table, filled as the walk goes (listeners come first in
-  /// a dump).
+  /// walk to walk so that its memory is allocated once. `memory` is what the
+  /// model remembers between walks; this walk happens at `now_seconds` (a
+  /// monotonic clock). `listeners` is the walk's listener table, filled as
+  /// the walk goes (listeners come first in a dump).
   SuspicionTracker(const SuspicionConfig& config,
                    const KernelSettings& settings,
                    const LocalAddresses& local_addresses,
-                   const ListenerTable& listeners, LocalPairTable* pairs);
+                   const ListenerTable& listeners, LocalPairTable* pairs,
+                   SuspicionMemory* memory, double now_seconds,
+                   CrossNamespace cross = {});
 
   /// A socket of the walk. For a SYN_RECV request socket, `listener` is
   /// the listener it was attributed to (or nullptr).
@@ -54,16 +47,27 @@ class SuspicionTracker {
   /// Decides the local pairs and returns the summary. Call once, at the end.
   SuspicionSummary Finish();
 
+  /// The chance that a probe's round trip fails on the path to `peer` of
+  /// `socket` if the peer is alive: the largest of the prior, the socket's
+  /// own data loss, and what memory knows of the peer.
+  double RoundTripLossTo(const SocketRecord& socket, const Address& peer) const;
+
  private:
-  // Counts a suspect and keeps it among the top K, folded into a kept one
-  // that would render with the same labels.
-  void Count(Suspect suspect);
+  // Counts a suspect and offers it to the top K.
+  void Count(const Suspect& suspect);
+  // The verdict's score once weighed by how long its evidence has persisted
+  // (remembering it), or as it is when there is none (forgetting it).
+  double Persisted(std::uint64_t id, const Verdict& verdict, unsigned probes,
+                   const Address& peer);
 
   const SuspicionConfig config_;
   const KernelSettings settings_;
   const LocalAddresses& local_addresses_;
   const ListenerTable& listeners_;
   LocalPairTable& pairs_;
+  SuspicionMemory& memory_;
+  TopSuspects top_;
+  const CrossNamespace cross_;
   SuspicionSummary summary_;
 };
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "decode/inet_diag_parser.h"
+#include "model/evidence.h"
 #include "model/socket_stats.h"
 #include "model/suspicion_tracker.h"
 
@@ -98,7 +99,8 @@ void BM_ScoreSocket(benchmark::State& state) {
   const SocketRecord socket = Established(7, false);
   const ScoringConfig config;
   for (auto _ : state) {
-    benchmark::DoNotOptimize(ScoreSocket(socket, config));
+    benchmark::DoNotOptimize(
+        ScoreSocket(socket, config, RoundTripLoss(kPriorOneWayLoss)));
   }
   state.SetItemsProcessed(state.iterations());
 }
@@ -116,9 +118,11 @@ void BM_TrackLocalPairs(benchmark::State& state) {
   const LocalAddresses local;
   ListenerTable listeners;
   LocalPairTable table;
+  SuspicionMemory memory;
+  double now = 0;
   for (auto _ : state) {
     SuspicionTracker tracker(SuspicionConfig{}, KernelSettings{}, local,
-                             listeners, &table);
+                             listeners, &table, &memory, now += 10);
     for (const auto& socket : sockets) tracker.OnSocket(socket, nullptr);
     benchmark::DoNotOptimize(tracker.Finish());
   }

@@ -212,16 +212,21 @@ TEST(ListenersScenario, SuspectsSharingTheirLabelsAreFoldedIntoOneSeries) {
             2);
 
   // With addresses, the two connections are two series of one each.
-  const HttpResponse response = apart.Get("/metrics");
-  ASSERT_EQ(response.status, 200);
-  for (const char* source : {"127.0.0.2", "127.0.0.3"}) {
-    EXPECT_EQ(FindSample(response.body, "halfopen_suspect_connections",
-                         {"local_address=\"" + std::string(source) + "\"",
-                          "local_port=\"40123\""}),
-              1)
-        << source << "\n"
-        << response.body;
-  }
+  auto apart_labels = [](const char* source) {
+    return std::vector<std::string>{
+        "local_address=\"" + std::string(source) + "\"",
+        "local_port=\"40123\""};
+  };
+  bool both = false;
+  const std::string separate = apart.ScrapeUntil(
+      [&](const std::string& b) {
+        return FindSample(b, "halfopen_suspect_connections",
+                          apart_labels("127.0.0.2")) == 1 &&
+               FindSample(b, "halfopen_suspect_connections",
+                          apart_labels("127.0.0.3")) == 1;
+      },
+      seconds(10), &both);
+  EXPECT_TRUE(both) << separate;
 }
 
 // Raises the open-files limit so that one test process can hold thousands

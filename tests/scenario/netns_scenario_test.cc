@@ -238,6 +238,112 @@ TEST(NetnsScenario, NamespacesComingAndGoingLeaveNoFdsOrMemoryBehind) {
   EXPECT_LT(StatusField(pid, "VmRSS"), rss + 512) << "kB, from " << rss;
 }
 
+// Pod to pod: when the server's namespace is deleted (its link gone first,
+// so no FIN or RST reaches the client), the client's end is peer_missing.
+TEST(NetnsScenario, ConnectionIntoADeletedNamespaceIsPeerMissing) {
+  REQUIRE_NAMESPACES();
+  NetNs client_pod("pod-c");
+  auto server_pod = std::make_unique<NetNs>("pod-d");
+  std::string error;
+  ASSERT_TRUE(client_pod.ok() && server_pod->ok());
+  VethPair veth;
+  ASSERT_TRUE(ConnectWithVeth(client_pod, "10.213.12.1", *server_pod,
+                              "10.213.12.2", &error, &veth))
+      << error;
+  Fd listener, client, server;
+  int port = 0;
+  server_pod->Run([&] { listener = ListenTcp("10.213.12.2", 4, &port); });
+  client_pod.Run([&] { client = ConnectBlocking("10.213.12.2", port); });
+  server = Accept(listener);
+  ASSERT_TRUE(server.valid());
+  const int client_port = LocalPort(client);
+  ExporterProcess exporter({"--netns.scope=all"});
+  ASSERT_TRUE(exporter.started()) << exporter.process().Stderr();
+  const std::string in_client = Label("netns", client_pod.inode());
+  const std::string in_server = Label("netns", server_pod->inode());
+  // Both ends seen, healthy.
+  const HttpResponse before = exporter.Get("/metrics");
+  ASSERT_EQ(before.status, 200);
+  ASSERT_TRUE(
+      FindSample(before.body, "halfopen_netns_info", {in_server}).has_value());
+  EXPECT_EQ(FindSample(before.body, "halfopen_suspects",
+                       {in_client, Label("reason", "peer_missing")}),
+            0);
+  // The server's namespace goes: link first, then its sockets, then it.
+  ASSERT_EQ(server_pod->Exec("ip link del " + veth.end_b), 0);
+  server = Fd();
+  listener = Fd();
+  server_pod.reset();
+  bool flagged = false;
+  const std::string body = exporter.ScrapeUntil(
+      [&](const std::string& m) {
+        return FindSample(m, "halfopen_suspect_score",
+                          {in_client, Label("reason", "peer_missing"),
+                           Label("local_port", std::to_string(client_port))})
+                   .value_or(0) >= 0.5;
+      },
+      seconds(10), &flagged);
+  EXPECT_TRUE(flagged) << body;
+  EXPECT_FALSE(FindSample(body, "halfopen_netns_info", {in_server}).has_value())
+      << "the deleted namespace is still read";
+}
+
+// Through a service address translated by a router namespace that holds
+// it (as kube-proxy's IPVS interface holds ClusterIPs): the client's end
+// points at an address no socket has, and must not be taken for a vanished
+// peer; nor the server's end, whose peer is a client port.
+TEST(NetnsScenario, ServiceAddressTranslatedElsewhereIsNotPeerMissing) {
+  REQUIRE_NAMESPACES();
+  NetNs client_pod("pod-e"), router("router"), server_pod("pod-f");
+  std::string error;
+  ASSERT_TRUE(client_pod.ok() && router.ok() && server_pod.ok());
+  ASSERT_TRUE(
+      ConnectWithVeth(client_pod, "10.213.13.1", router, "10.213.13.2", &error))
+      << error;
+  ASSERT_TRUE(
+      ConnectWithVeth(router, "10.213.14.1", server_pod, "10.213.14.2", &error))
+      << error;
+  ASSERT_EQ(router.Exec("sysctl -qw net.ipv4.ip_forward=1 && ip addr add "
+                        "10.213.15.10/32 dev lo && nft add table ip nat && "
+                        "nft 'add chain ip nat pre { type nat hook prerouting "
+                        "priority -100; }' && nft add rule ip nat pre ip daddr "
+                        "10.213.15.10 tcp dport 80 dnat to 10.213.14.2:8080"),
+            0);
+  ASSERT_EQ(client_pod.Exec("ip route add 10.213.15.0/24 via 10.213.13.2"), 0);
+  ASSERT_EQ(server_pod.Exec("ip route add 10.213.13.0/24 via 10.213.14.1"), 0);
+  Fd listener, client, server;
+  ListenOptions options;
+  options.ip = "10.213.14.2";
+  options.port = 8080;
+  int port = 0;
+  server_pod.Run([&] { listener = ListenTcpWith(options, &port); });
+  client_pod.Run([&] { client = ConnectBlocking("10.213.15.10", 80); });
+  server = Accept(listener);
+  ASSERT_TRUE(server.valid()) << "the service address does not reach the pod";
+  ASSERT_GT(send(client.get(), "ping", 4, MSG_NOSIGNAL), 0);
+  char reply[4];
+  ASSERT_EQ(recv(server.get(), reply, sizeof reply, MSG_WAITALL), 4);
+
+  ExporterProcess exporter({"--netns.scope=all"});
+  ASSERT_TRUE(exporter.started()) << exporter.process().Stderr();
+  // Idle past the 1 s silence and the 2 s of persistence, scraped all along.
+  const auto until = std::chrono::steady_clock::now() + seconds(4);
+  int scrapes = 0;
+  while (std::chrono::steady_clock::now() < until) {
+    const HttpResponse response = exporter.Get("/metrics");
+    ASSERT_EQ(response.status, 200);
+    ++scrapes;
+    for (const NetNs* pod : {&client_pod, &server_pod}) {
+      const auto missing = FindSample(
+          response.body, "halfopen_suspects",
+          {Label("netns", pod->inode()), Label("reason", "peer_missing")});
+      ASSERT_TRUE(missing.has_value()) << response.body;
+      EXPECT_EQ(*missing, 0) << pod->name() << "\n" << response.body;
+    }
+  }
+  EXPECT_GT(scrapes, 10);
+}
+
 // As an unprivileged user with no capabilities.
 const std::vector<std::string> kNobody = {
     "setpriv",        "--reuid=nobody",  "--regid=nogroup",

@@ -74,6 +74,8 @@ SAME_TCPI(wire::kTcpiRto, tcpi_rto);
 SAME_TCPI(wire::kTcpiLastDataSent, tcpi_last_data_sent);
 SAME_TCPI(wire::kTcpiLastDataRecv, tcpi_last_data_recv);
 SAME_TCPI(wire::kTcpiLastAckRecv, tcpi_last_ack_recv);
+SAME_TCPI(wire::kTcpiTotalRetrans, tcpi_total_retrans);
+SAME_TCPI(wire::kTcpiDataSegsOut, tcpi_data_segs_out);
 
 struct Kept : SocketVisitor {
   void OnSocket(const SocketRecord& socket) override {
@@ -117,6 +119,10 @@ TEST(NetlinkLayout, MessageBuiltWithSystemStructsDecodesEveryField) {
   message.info.tcpi_last_data_sent = 11;
   message.info.tcpi_last_data_recv = 12;
   message.info.tcpi_last_ack_recv = 13;
+  message.info.tcpi_total_retrans = 14;
+  message.info.tcpi_data_segs_out = 15;
+  message.diag.id.idiag_cookie[0] = 0x89abcdef;
+  message.diag.id.idiag_cookie[1] = 0x01234567;
   std::vector<std::uint8_t> bytes;
   for (const auto& [part, size] :
        std::initializer_list<std::pair<const void*, std::size_t>>{
@@ -153,6 +159,9 @@ TEST(NetlinkLayout, MessageBuiltWithSystemStructsDecodesEveryField) {
   EXPECT_EQ(s.info.last_data_sent_ms, 11u);
   EXPECT_EQ(s.info.last_data_recv_ms, 12u);
   EXPECT_EQ(s.info.last_ack_recv_ms, 13u);
+  EXPECT_EQ(s.info.total_retrans, 14u);
+  EXPECT_EQ(s.info.data_segs_out, 15u);
+  EXPECT_EQ(s.cookie, 0x0123456789abcdefu);
 }
 
 }  // namespace

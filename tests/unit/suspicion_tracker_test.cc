@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 
+#include "model/evidence.h"
+
 namespace halfopen {
 namespace {
 
@@ -20,6 +22,8 @@ SocketRecord End(const char* local, std::uint16_t local_port, const char* peer,
   socket.info.present = TcpInfo::kAll;
   socket.info.last_ack_recv_ms = 5000;  // the peer silent for 5 s
   socket.info.last_data_recv_ms = socket.info.last_data_sent_ms = 5000;
+  static std::uint64_t next_cookie = 1;
+  socket.cookie = next_cookie++;
   return socket;
 }
 
@@ -31,23 +35,39 @@ SocketRecord ListenerSocket(const char* address, std::uint16_t port,
   return socket;
 }
 
+// The sockets of a walk, run through the tracker twice,
+// kFullPersistenceSeconds apart, so that their evidence has persisted.
 struct Walk {
-  explicit Walk(SuspicionConfig config = {})
-      : tracker(config, {}, local, listeners, &pairs) {}
+  explicit Walk(SuspicionConfig config_in = {}) : config(config_in) {}
 
-  void Add(const SocketRecord& socket) {
-    const Listener* listener = nullptr;
-    if (socket.state == kTcpListen) listeners.AddListener(socket);
-    if (socket.state == kTcpSynRecv) {
-      listener = listeners.AttributeHandshake(socket);
-    }
-    tracker.OnSocket(socket, listener);
+  void Add(const SocketRecord& socket) { sockets.push_back(socket); }
+
+  SuspicionSummary Finish() {
+    Once(0);
+    return Once(kFullPersistenceSeconds);
   }
 
+  SuspicionSummary Once(double now) {
+    listeners = ListenerTable();
+    SuspicionTracker tracker(config, {}, local, listeners, &pairs, &memory,
+                             now);
+    for (const SocketRecord& socket : sockets) {
+      const Listener* listener = nullptr;
+      if (socket.state == kTcpListen) listeners.AddListener(socket);
+      if (socket.state == kTcpSynRecv) {
+        listener = listeners.AttributeHandshake(socket);
+      }
+      tracker.OnSocket(socket, listener);
+    }
+    return tracker.Finish();
+  }
+
+  SuspicionConfig config;
+  std::vector<SocketRecord> sockets;
   LocalAddresses local;
   LocalPairTable pairs;
+  SuspicionMemory memory;
   ListenerTable listeners;
-  SuspicionTracker tracker;
 };
 
 std::uint64_t Count(const SuspicionSummary& summary, Reason reason) {
@@ -59,7 +79,7 @@ TEST(SuspicionTracker, BothEndsPresentIsHealthy) {
   walk.Add(ListenerSocket("127.0.0.1", 80, 0, 128));
   walk.Add(End("127.0.0.1", 40000, "127.0.0.1", 80));
   walk.Add(End("127.0.0.1", 80, "127.0.0.1", 40000));
-  const auto summary = walk.tracker.Finish();
+  const auto summary = walk.Finish();
   EXPECT_EQ(Count(summary, Reason::kPeerMissing), 0u);
   EXPECT_TRUE(summary.top.empty());
 }
@@ -68,7 +88,7 @@ TEST(SuspicionTracker, EstablishedEndWithoutCounterpartIsPeerMissing) {
   Walk walk;
   walk.Add(ListenerSocket("127.0.0.1", 80, 0, 128));  // dumps list these first
   walk.Add(End("127.0.0.1", 40000, "127.0.0.1", 80));
-  const auto summary = walk.tracker.Finish();
+  const auto summary = walk.Finish();
   EXPECT_EQ(Count(summary, Reason::kPeerMissing), 1u);
   ASSERT_EQ(summary.top.size(), 1u);
   EXPECT_EQ(summary.top[0].local_port, 40000);
@@ -86,7 +106,7 @@ TEST(SuspicionTracker, CounterpartOnlyAnOrphanedRequestIsAcceptQueueOrphan) {
   SocketRecord client = End("127.0.0.1", 40000, "127.0.0.1", 80);
   client.info.last_ack_recv_ms = 100;  // just got a SYN-ACK again
   walk.Add(client);
-  const auto summary = walk.tracker.Finish();
+  const auto summary = walk.Finish();
   EXPECT_EQ(Count(summary, Reason::kAcceptQueueOrphan), 1u);
   EXPECT_EQ(walk.listeners.listeners()[0].orphaned_handshakes, 1u);
 }
@@ -99,7 +119,7 @@ TEST(SuspicionTracker, DoesNotFlagFreshOrForwardedConnections) {
   walk.Add(fresh);
   // A local peer address with no listener: DNAT elsewhere, not missing.
   walk.Add(End("127.0.0.1", 40001, "127.0.0.1", 8080));
-  const auto summary = walk.tracker.Finish();
+  const auto summary = walk.Finish();
   EXPECT_EQ(Count(summary, Reason::kPeerMissing), 0u);
 }
 
@@ -115,7 +135,7 @@ TEST(SuspicionTracker, RemotePeersAreScoredOnTheSpotAndTopKIsBounded) {
     socket.info.last_ack_recv_ms = 10000;
     walk.Add(socket);
   }
-  const auto summary = walk.tracker.Finish();
+  const auto summary = walk.Finish();
   EXPECT_EQ(Count(summary, Reason::kRetransmitStall), 3u);  // r=1 is < 0.5
   ASSERT_EQ(summary.top.size(), 2u);
   EXPECT_EQ(summary.top[0].local_port, 1006);
@@ -128,7 +148,7 @@ TEST(SuspicionTracker, CountsIdleUnprotectedBelowTheThreshold) {
   config.scoring.idle_threshold_seconds = 1;
   Walk walk(config);
   walk.Add(End("10.0.0.1", 5000, "192.0.2.1", 443));
-  const auto summary = walk.tracker.Finish();
+  const auto summary = walk.Finish();
   EXPECT_EQ(summary.idle_unprotected, 1u);
   EXPECT_EQ(Count(summary, Reason::kIdleUnprotected), 0u);
 }
@@ -149,7 +169,7 @@ void AddTwoStalledClients(Walk* walk) {
 TEST(SuspicionTracker, SuspectsSharingTheirLabelsAreFoldedIntoOneSeries) {
   Walk walk;
   AddTwoStalledClients(&walk);
-  const auto summary = walk.tracker.Finish();
+  const auto summary = walk.Finish();
   EXPECT_EQ(Count(summary, Reason::kRetransmitStall), 2u);
   ASSERT_EQ(summary.top.size(), 1u);
   EXPECT_EQ(summary.top[0].connections, 2u);
@@ -167,7 +187,7 @@ TEST(SuspicionTracker, WithAddressesTheSameClientsStayApart) {
   config.keep_addresses = true;
   Walk walk(config);
   AddTwoStalledClients(&walk);
-  const auto summary = walk.tracker.Finish();
+  const auto summary = walk.Finish();
   ASSERT_EQ(summary.top.size(), 2u);
   EXPECT_EQ(summary.top[0].connections, 1u);
   EXPECT_EQ(summary.top[1].connections, 1u);
@@ -180,7 +200,7 @@ TEST(SuspicionTracker, HandshakeToALocalSilentListenerIsCounted) {
   SocketRecord client = End("127.0.0.1", 40000, "127.0.0.1", 80, kTcpSynSent);
   client.retrans = 3;
   walk.Add(client);
-  const auto summary = walk.tracker.Finish();
+  const auto summary = walk.Finish();
   EXPECT_EQ(Count(summary, Reason::kHandshakeStalled), 1u);
   ASSERT_EQ(summary.top.size(), 1u);
   EXPECT_EQ(summary.top[0].state, kTcpSynSent);
