@@ -112,6 +112,10 @@ class NetstatCollector : public Collector {
         status = ParseCounterFile(reader.PathOf(file), text, &table);
       if (!status.ok()) return status;
     }
+    if (FindCounter(table, "Tcp", "ActiveOpens") == nullptr) {
+      return Status::Error("no Tcp counters in " +
+                           sources_->procfs().PathOf("net/snmp"));
+    }
     for (const auto& counter : kCurated) {
       const double* value = FindCounter(table, counter.prefix, counter.name);
       if (value == nullptr) continue;
@@ -145,8 +149,8 @@ class NetstatCollector : public Collector {
   const std::regex raw_fields_;
 };
 
-const bool kRegistered = CollectorCatalog::Global().Add(
-    DefineCollector<NetstatOptions>(
+const bool kRegistered =
+    CollectorCatalog::Global().Add(DefineCollector<NetstatOptions>(
         "netstat",
         "TCP counters from /proc/net/netstat and /proc/net/snmp "
         "(accept-queue overflows, SYN queue, aborts).",

@@ -16,10 +16,12 @@ SocketWalker::SourceFactory DiagSourceFactory(const SourceOptions& options) {
 
 }  // namespace
 
-Sources::Sources(const SourceOptions& options)
+Sources::Sources(const SourceOptions& options,
+                 SocketWalker::SourceFactory make_source)
     : options_(options),
       procfs_(options.procfs),
       sysctls_(ProcfsReader(options.procfs)),
-      walker_(DiagSourceFactory(options), &sysctls_, options.suspicion) {}
+      walker_(make_source ? std::move(make_source) : DiagSourceFactory(options),
+              &sysctls_, options.suspicion) {}
 
 }  // namespace halfopen

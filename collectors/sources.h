@@ -27,7 +27,10 @@ struct SourceOptions {
 /// created from the parsed flags and handed to each collector explicitly.
 class Sources {
  public:
-  explicit Sources(const SourceOptions& options);
+  /// `make_source`, when given, replaces the kernel (or the replay file) as
+  /// where the socket walk's dumps come from: the seam for injecting faults.
+  explicit Sources(const SourceOptions& options,
+                   SocketWalker::SourceFactory make_source = nullptr);
   Sources(const Sources&) = delete;
   Sources& operator=(const Sources&) = delete;
 

@@ -28,7 +28,7 @@ namespace {
 
 constexpr int kExitUsage = 2;
 // Everything must be stopped this long after SIGTERM.
-constexpr auto kStopBudget = std::chrono::milliseconds(400);
+constexpr auto kStopBudget = std::chrono::milliseconds(300);
 
 int Fail(const std::string& message) {
   std::fprintf(stderr, "halfopen_exporter: %s\n", message.c_str());

@@ -64,6 +64,20 @@ bool WriteAll(int fd, const char* data, std::size_t size) {
   return true;
 }
 
+// Closes after a last answer without losing it: closing with unread input
+// would send a reset that can overtake the answer, so the write side is
+// shut first and the input drained for a moment.
+void LingeringClose(int fd) {
+  shutdown(fd, SHUT_WR);
+  char buffer[4096];
+  for (int i = 0; i < 10; ++i) {
+    pollfd pfd{fd, POLLIN, 0};
+    if (poll(&pfd, 1, 100) <= 0 || recv(fd, buffer, sizeof buffer, 0) <= 0) {
+      return;
+    }
+  }
+}
+
 bool SslWriteAll(SSL* ssl, const char* data, std::size_t size) {
   while (size > 0) {
     const int n = SSL_write(ssl, data, static_cast<int>(size));
@@ -198,6 +212,7 @@ void TlsFront::Serve(int client) {
   if (SSL_accept(ssl) != 1) {
     if (ERR_GET_REASON(ERR_peek_error()) == SSL_R_HTTP_REQUEST) {
       WriteAll(client, kPlainHttpAnswer, sizeof kPlainHttpAnswer - 1);
+      LingeringClose(client);
     }
     ERR_clear_error();
     SSL_free(ssl);

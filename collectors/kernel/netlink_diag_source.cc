@@ -3,6 +3,7 @@
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <array>
@@ -20,6 +21,9 @@ namespace {
 constexpr std::size_t kReceiveBufferBytes = 64 * 1024;
 // Room for bursts while the handler parses (iproute2 uses 1 MiB too).
 constexpr int kSocketReceiveBufferBytes = 1024 * 1024;
+// The kernel answers a dump request within milliseconds; a receive that
+// waits longer fails instead of holding its collector forever.
+constexpr int kReceiveTimeoutSeconds = 5;
 
 std::string Errno(const std::string& what, int error_number) {
   return what + ": " + ErrnoText(error_number);
@@ -47,6 +51,11 @@ class NetlinkDiagSource : public DiagSource {
     if (fd.get() < 0) return Status::Error(Errno("netlink socket", errno));
     setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &kSocketReceiveBufferBytes,
                sizeof kSocketReceiveBufferBytes);
+    const timeval timeout{kReceiveTimeoutSeconds, 0};
+    if (setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &timeout,
+                   sizeof timeout) != 0) {
+      return Status::Error(Errno("netlink receive timeout", errno));
+    }
     sockaddr_nl local{};
     local.nl_family = AF_NETLINK;
     socklen_t length = sizeof local;
@@ -117,6 +126,12 @@ class NetlinkDiagSource : public DiagSource {
       const ssize_t received = recvmsg(fd, &message, 0);
       if (received < 0) {
         if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+          return Status::Error(
+              Errno("netlink receive: no answer from the kernel within " +
+                        std::to_string(kReceiveTimeoutSeconds) + " s",
+                    errno));
+        }
         return Status::Error(Errno("netlink receive", errno));
       }
       if (message.msg_flags & MSG_TRUNC) {
