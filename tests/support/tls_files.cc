@@ -23,9 +23,8 @@ std::string ReadAll(const std::string& path) {
 TlsFiles::TlsFiles() {
   char dir[] = "/tmp/halfopen-tls-XXXXXX";
   dir_ = mkdtemp(dir);
-  const std::string in = "cd " + dir_ + " && ";
   const std::string commands =
-      in +
+      "(cd " + dir_ + " && " +
       "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=test-ca "
       "-keyout ca.key -out ca.crt && "
       "openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 "
@@ -38,7 +37,7 @@ TlsFiles::TlsFiles() {
       "openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key "
       "-CAcreateserial -days 2 -out client.crt && "
       "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=stranger "
-      "-keyout stranger.key -out stranger.crt";
+      "-keyout stranger.key -out stranger.crt)";
   ok_ = RunCommand(commands, &error_) == 0;
 }
 
