@@ -101,7 +101,7 @@ int Serve(const Site& site, mg_connection* conn) {
 
 }  // namespace
 
-int HandleRequest(const Site& site, mg_connection* conn) {
+int HandleRequest(const Site& site, mg_connection* conn) noexcept {
   try {
     return Serve(site, conn);
   } catch (const std::exception&) {

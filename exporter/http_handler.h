@@ -27,8 +27,9 @@ struct Site {
 /// scraped metrics (gzipped when the client accepts it; HEAD gives the
 /// headers without collecting), `/` with the landing page, `/-/healthy`
 /// with 200; other methods 405, other paths 404; 401 without valid basic
-/// auth when users are configured. Never throws: an exception becomes a
-/// 500. Returns the status sent.
-int HandleRequest(const Site& site, mg_connection* conn);
+/// auth when users are configured. Never throws (an exception becomes a
+/// 500), so nothing unwinds through civetweb's C code. Returns the status
+/// sent.
+int HandleRequest(const Site& site, mg_connection* conn) noexcept;
 
 }  // namespace halfopen

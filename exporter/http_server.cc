@@ -32,21 +32,21 @@ constexpr int kRequestTimeoutMs = 5000;
 // civetweb's begin_request callback has no user pointer of ours, so a site
 // is found by the port the request arrived on.
 std::mutex sites_mu;
-std::map<int, Site>& Sites() {
-  static auto* sites = new std::map<int, Site>();
+std::map<int, std::shared_ptr<const Site>>& Sites() {
+  static auto* sites = new std::map<int, std::shared_ptr<const Site>>();
   return *sites;
 }
 
 int BeginRequest(mg_connection* conn) {
   const mg_request_info* request = mg_get_request_info(conn);
-  Site site;
+  std::shared_ptr<const Site> site;
   {
     std::lock_guard<std::mutex> lock(sites_mu);
     const auto found = Sites().find(request->server_port);
     if (found == Sites().end()) return 0;
-    site = found->second;
+    site = found->second;  // Copying a shared_ptr cannot throw.
   }
-  return HandleRequest(site, conn);
+  return HandleRequest(*site, conn);
 }
 
 std::vector<std::string> CivetwebOptions(const std::string& listening) {
@@ -142,7 +142,7 @@ Status HttpServer::Start(const Settings& settings, Site site,
   server->civetweb_port_ = server->port_ = ports.front();
   {
     std::lock_guard<std::mutex> lock(sites_mu);
-    Sites()[server->civetweb_port_] = site;
+    Sites()[server->civetweb_port_] = std::make_shared<const Site>(site);
   }
   if (tls) {
     TlsFront::Settings front{settings.host, settings.port,
