@@ -133,8 +133,8 @@ void DeclareSuspectFlags(FlagSet* flags, SourceOptions* sources, NoOptions*) {
               &config->keep_addresses);
 }
 
-const bool kRegistered =
-    CollectorCatalog::Global().Add(DefineCollector<NoOptions>(
+const bool kRegistered = CollectorCatalog::Global().Add(
+    DefineCollector<NoOptions>(
         "halfopen",
         "Half-open suspicion: a score and reason per connection, the top-K "
         "suspects and the kernel's give-up ETA, from the same dump.",

@@ -65,12 +65,13 @@ class ListenersCollector : public Collector {
   const std::shared_ptr<Sources> sources_;
 };
 
-const bool kRegistered =
-    CollectorCatalog::Global().Add(DefineCollector<NoOptions>(
+const bool kRegistered = CollectorCatalog::Global().Add(
+    DefineCollector<NoOptions>(
         "listeners",
         "Accept-queue length and limit and SYN_RECV handshakes per listening "
         "socket, from the same dump as the sockets collector.",
-        true, nullptr, [](const NoOptions&, std::shared_ptr<Sources> sources) {
+        true, nullptr,
+        [](const NoOptions&, std::shared_ptr<Sources> sources) {
           return std::make_unique<ListenersCollector>(std::move(sources));
         }));
 

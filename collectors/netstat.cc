@@ -149,8 +149,8 @@ class NetstatCollector : public Collector {
   const std::regex raw_fields_;
 };
 
-const bool kRegistered =
-    CollectorCatalog::Global().Add(DefineCollector<NetstatOptions>(
+const bool kRegistered = CollectorCatalog::Global().Add(
+    DefineCollector<NetstatOptions>(
         "netstat",
         "TCP counters from /proc/net/netstat and /proc/net/snmp "
         "(accept-queue overflows, SYN queue, aborts).",

@@ -85,8 +85,8 @@ class SocketsCollector : public Collector {
 
 // The walk's flags live here, with the collector named after it; they
 // configure the one walk that listeners and halfopen read too.
-const bool kRegistered =
-    CollectorCatalog::Global().Add(DefineCollector<NoOptions>(
+const bool kRegistered = CollectorCatalog::Global().Add(
+    DefineCollector<NoOptions>(
         "sockets",
         "TCP sockets per state and timer, from one netlink inet_diag dump per "
         "scrape.",

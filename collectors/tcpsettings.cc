@@ -20,12 +20,15 @@ struct Setting {
 // Each value is exported as it is, in base units (seconds where the sysctl
 // is in seconds).
 const Setting kSettings[] = {
-    {Sysctl::kKeepaliveTime, "halfopen_kernel_tcp_keepalive_time_seconds",
+    {Sysctl::kKeepaliveTime,
+     "halfopen_kernel_tcp_keepalive_time_seconds",
      "net.ipv4.tcp_keepalive_time: idle time before the first keepalive "
      "probe."},
-    {Sysctl::kKeepaliveIntvl, "halfopen_kernel_tcp_keepalive_intvl_seconds",
+    {Sysctl::kKeepaliveIntvl,
+     "halfopen_kernel_tcp_keepalive_intvl_seconds",
      "net.ipv4.tcp_keepalive_intvl: time between keepalive probes."},
-    {Sysctl::kKeepaliveProbes, "halfopen_kernel_tcp_keepalive_probes",
+    {Sysctl::kKeepaliveProbes,
+     "halfopen_kernel_tcp_keepalive_probes",
      "net.ipv4.tcp_keepalive_probes: unanswered probes before giving up."},
     {Sysctl::kRetries1, "halfopen_kernel_tcp_retries1",
      "net.ipv4.tcp_retries1: retransmissions before asking the network layer "
@@ -35,13 +38,15 @@ const Setting kSettings[] = {
      "established connection is aborted."},
     {Sysctl::kSynRetries, "halfopen_kernel_tcp_syn_retries",
      "net.ipv4.tcp_syn_retries: SYN retransmissions before connect() fails."},
-    {Sysctl::kSynLinearTimeouts, "halfopen_kernel_tcp_syn_linear_timeouts",
+    {Sysctl::kSynLinearTimeouts,
+     "halfopen_kernel_tcp_syn_linear_timeouts",
      "net.ipv4.tcp_syn_linear_timeouts (Linux 6.5+): SYN retransmissions at a "
      "fixed 1 s interval before the interval starts doubling."},
     {Sysctl::kSynackRetries, "halfopen_kernel_tcp_synack_retries",
      "net.ipv4.tcp_synack_retries: SYN-ACK retransmissions before a SYN_RECV "
      "request is dropped."},
-    {Sysctl::kAbortOnOverflow, "halfopen_kernel_tcp_abort_on_overflow",
+    {Sysctl::kAbortOnOverflow,
+     "halfopen_kernel_tcp_abort_on_overflow",
      "net.ipv4.tcp_abort_on_overflow: 1 resets connections the accept queue "
      "cannot take; 0 ignores their final ACK and lets the SYN-ACK timer "
      "retry."},
@@ -138,12 +143,13 @@ class TcpSettingsCollector : public Collector {
   const std::shared_ptr<Sources> sources_;
 };
 
-const bool kRegistered =
-    CollectorCatalog::Global().Add(DefineCollector<NoOptions>(
+const bool kRegistered = CollectorCatalog::Global().Add(
+    DefineCollector<NoOptions>(
         "tcpsettings",
         "TCP sysctls that decide when a dead peer is noticed, and the give-up "
         "times derived from them.",
-        true, nullptr, [](const NoOptions&, std::shared_ptr<Sources> sources) {
+        true, nullptr,
+        [](const NoOptions&, std::shared_ptr<Sources> sources) {
           return std::make_unique<TcpSettingsCollector>(std::move(sources));
         }));
 
