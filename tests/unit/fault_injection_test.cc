@@ -7,12 +7,15 @@
 #include <condition_variable>
 #include <mutex>
 #include <random>
+#include <sstream>
 #include <stdexcept>
 
 #include "collectors/sources.h"
 #include "engine/collector.h"
 #include "engine/scraper.h"
 #include "kernel/diag_source.h"
+#include "spdlog/sinks/ostream_sink.h"
+#include "spdlog/spdlog.h"
 
 namespace halfopen {
 namespace {
@@ -97,6 +100,10 @@ double Success(const Families& families, const std::string& collector) {
 class FaultInjection : public ::testing::Test {
  protected:
   void SetUp() override {
+    // The failures are logged; keep them out of the test's output.
+    previous_logger_ = spdlog::default_logger();
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>(
+        "faults", std::make_shared<spdlog::sinks::ostream_sink_mt>(log_)));
     SourceOptions options;
     options.procfs =
         std::string(HALFOPEN_SOURCE_DIR) + "/tests/fixtures/procfs/linux-6.18";
@@ -112,6 +119,7 @@ class FaultInjection : public ::testing::Test {
   void TearDown() override {
     control_.Set(Fault::kNone);  // Lets a blocked dump return.
     scraper_.reset();
+    spdlog::set_default_logger(previous_logger_);
   }
 
   Families Scrape(milliseconds budget) {
@@ -126,6 +134,8 @@ class FaultInjection : public ::testing::Test {
     return false;
   }
 
+  std::ostringstream log_;
+  std::shared_ptr<spdlog::logger> previous_logger_;
   FaultControl control_;
   std::shared_ptr<Sources> sources_;
   std::unique_ptr<Scraper> scraper_;
@@ -162,6 +172,7 @@ TEST_F(FaultInjection, ThrowingSourceFailsItsCollectorsAndTheNextScrapeWorks) {
     EXPECT_EQ(Success(families, name), 0) << name;
   }
   EXPECT_EQ(Success(families, "netstat"), 1);
+  EXPECT_THAT(log_.str(), ::testing::HasSubstr("threw: the dump exploded"));
   control_.Set(Fault::kNone);
   EXPECT_TRUE(Recovers());
 }
