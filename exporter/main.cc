@@ -60,7 +60,8 @@ std::string Join(const std::vector<std::string>& names) {
 }
 
 // Runs `teardown` but exits the process anyway once the stop budget is
-// spent: a collector stuck in a read must not delay the stop.
+// spent: a collector stuck in a read, or a request waiting for one, must
+// not delay the stop.
 void TeardownWithin(const std::function<void()>& teardown) {
   std::promise<void> finished;
   std::future<void> done = finished.get_future();
@@ -69,7 +70,7 @@ void TeardownWithin(const std::function<void()>& teardown) {
     finished.set_value();
   });
   if (done.wait_for(kStopBudget) != std::future_status::ready) {
-    Log(spdlog::level::warn, "stopped without waiting for a running collector",
+    Log(spdlog::level::warn, "stopped before every request and collector ended",
         {{"budget_ms", static_cast<int>(kStopBudget.count())}});
     spdlog::default_logger()->flush();
     std::_Exit(0);

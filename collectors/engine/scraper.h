@@ -52,8 +52,8 @@ class Scraper {
 
   /// Every collector's families, then the self-metrics
   /// `halfopen_scrape_collector_{success,duration_seconds,errors_total}` and
-  /// `halfopen_build_info`. Returns by `deadline` (steady clock), plus the
-  /// time to assemble the result.
+  /// `halfopen_build_info`. Returns by `deadline` (steady clock; finite),
+  /// plus the time to assemble the result.
   std::vector<prometheus::MetricFamily> Collect(TimePoint deadline);
 
   /// Names of the collectors, in the order they are reported.

@@ -236,8 +236,8 @@ TEST(Http, StopsWithinHalfASecondEvenWhileACollectorIsStuck) {
   EXPECT_LT(StopTime(&exporter, SIGTERM, &code), milliseconds(500));
   EXPECT_EQ(code, 0);
   EXPECT_THAT(exporter.process().Stderr(),
-              HasSubstr("msg=\"stopped without waiting for a running "
-                        "collector\""));
+              HasSubstr("msg=\"stopped before every request and collector "
+                        "ended\" budget_ms=300"));
 }
 
 TEST(Http, JsonLogLinesHaveOneMemberPerField) {
