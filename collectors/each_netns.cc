@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "spdlog/spdlog.h"
+#include "engine/log.h"
 
 namespace halfopen {
 
@@ -18,8 +18,8 @@ LabelPairs NamespaceLabels(const Sources& sources, const Netns& netns) {
 Status Judge(Sources& sources, const Netns& netns, const Status& status) {
   if (status.ok() || netns.identity.own) return status;
   sources.NoteNamespaceError();
-  spdlog::debug("namespace skipped: netns={} error=\"{}\"",
-                netns.identity.inode, status.message());
+  Log(spdlog::level::debug, "namespace skipped",
+      {{"netns", netns.identity.inode}, {"error", status.message()}});
   return Status::Ok();
 }
 

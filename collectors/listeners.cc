@@ -11,9 +11,9 @@
 #include "decode/port_ranges.h"
 #include "engine/collector.h"
 #include "engine/family.h"
+#include "engine/log.h"
 #include "model/address.h"
 #include "model/listener_selection.h"
-#include "spdlog/spdlog.h"
 
 namespace halfopen {
 namespace {
@@ -203,12 +203,12 @@ class ListenersCollector : public Collector {
     const int denied = owners_.denied();
     if (denied > 0 && !warned_) {
       warned_ = true;
-      spdlog::warn(
-          "listener programs incomplete: the file descriptors of {} "
-          "processes cannot be read (CAP_SYS_PTRACE is needed for other "
-          "users' processes); their listeners have no "
-          "halfopen_listen_process_info",
-          denied);
+      Log(spdlog::level::warn, "listener programs incomplete",
+          {{"unreadable_processes", denied},
+           {"reason",
+            "their file descriptors cannot be read; CAP_SYS_PTRACE is "
+            "needed for other users' processes"},
+           {"missing", "halfopen_listen_process_info"}});
     }
     return owners;
   }

@@ -129,6 +129,10 @@ class NetstatCollector : public Collector {
         }
         if (!status.ok()) return;
       }
+      if (FindCounter(*table, "Tcp", "ActiveOpens") == nullptr) {
+        status =
+            Status::Error("no Tcp counters in " + reader.PathOf("net/snmp"));
+      }
     });
     return status;
   }

@@ -56,19 +56,23 @@ NetnsIdentity Identify(const ProcfsReader& procfs, const FoundNetns& found,
 }  // namespace
 
 Netns::Netns(NetnsIdentity identity_in, std::unique_ptr<NetnsIo> io_in,
-             const SourceOptions& options, HostPairs* host_pairs)
+             const SourceOptions& options,
+             SocketWalker::SourceFactory make_source, HostPairs* host_pairs)
     : identity(std::move(identity_in)),
       io(std::move(io_in)),
       sysctls(io.get()),
-      walker(DiagSourceFactory(options), io.get(), &sysctls, options.suspicion,
+      walker(std::move(make_source), io.get(), &sysctls, options.suspicion,
              CrossNamespace{identity.inode, host_pairs}) {}
 
-Sources::Sources(const SourceOptions& options)
+Sources::Sources(const SourceOptions& options,
+                 SocketWalker::SourceFactory make_source)
     : options_(options),
+      make_source_(make_source ? std::move(make_source)
+                               : DiagSourceFactory(options)),
       host_pairs_(options.suspicion),
       own_(std::make_shared<Netns>(OwnIdentity(ProcfsReader(options.procfs)),
                                    std::make_unique<NetnsIo>(options.procfs),
-                                   options,
+                                   options, make_source_,
                                    all_namespaces() ? &host_pairs_ : nullptr)) {
 }
 
@@ -124,7 +128,7 @@ void Sources::Discover() {
     next[netns.inode] = std::make_shared<Netns>(
         Identify(procfs, netns, false),
         std::make_unique<NetnsIo>(options_.procfs, std::move(thread)), options_,
-        &host_pairs_);
+        make_source_, &host_pairs_);
   }
   others_.swap(next);  // Namespaces no longer found are let go here.
   // With the privileges, a process hidden anyway is a sandbox's choice:

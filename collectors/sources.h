@@ -36,7 +36,8 @@ struct SourceOptions {
 /// Sources::Walks for it).
 struct Netns {
   Netns(NetnsIdentity identity, std::unique_ptr<NetnsIo> io,
-        const SourceOptions& options, HostPairs* host_pairs);
+        const SourceOptions& options, SocketWalker::SourceFactory make_source,
+        HostPairs* host_pairs);
 
   NetnsIdentity identity;
   const std::unique_ptr<NetnsIo> io;
@@ -60,7 +61,10 @@ struct NamespaceWalk {
 /// collector explicitly. Thread-safe.
 class Sources {
  public:
-  explicit Sources(const SourceOptions& options);
+  /// `make_source`, when given, replaces the kernel (or the replay file) as
+  /// where the socket walk's dumps come from: the seam for injecting faults.
+  explicit Sources(const SourceOptions& options,
+                   SocketWalker::SourceFactory make_source = nullptr);
   Sources(const Sources&) = delete;
   Sources& operator=(const Sources&) = delete;
 
@@ -99,6 +103,7 @@ class Sources {
   void AddAddresses(Netns& netns);
 
   const SourceOptions options_;
+  const SocketWalker::SourceFactory make_source_;
   HostPairs host_pairs_;  // Scope "all" only; guarded by walk_mu_.
   const std::shared_ptr<Netns> own_;
   mutable std::mutex mu_;

@@ -123,6 +123,17 @@ class TcpSettingsCollector : public Collector {
           const auto snapshot = netns.sysctls.ForScrape(scrape.id);
           Status read = snapshot->FirstError();
           if (!read.ok()) return read;
+          bool found_any = false;
+          for (const auto& value : snapshot->values) {
+            found_any |= value.has_value();
+          }
+          if (!found_any) {
+            // Silence would read as success: the failing-collector alert
+            // must fire when --path.procfs points at nothing.
+            return Status::Error("no TCP sysctl found under " +
+                                 netns.io->sys().PathOf("sys/net") +
+                                 " (is --path.procfs a procfs mount?)");
+          }
           const Out to{&families, labels};
           for (const auto& setting : kSettings) {
             // A setting this kernel does not have is simply absent.

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "engine/log.h"
 #include "spdlog/sinks/stdout_sinks.h"
 #include "spdlog/spdlog.h"
 
@@ -38,19 +39,56 @@ std::string LevelName(spdlog::level::level_enum level) {
   }
 }
 
+// logfmt quotes a value only when it must: empty, or holding a space, an
+// equals sign, a quote or a control character.
+bool NeedsQuotes(std::string_view value) {
+  if (value.empty()) return true;
+  for (const char c : value) {
+    if (c == ' ' || c == '=' || c == '"' ||
+        static_cast<unsigned char>(c) < 0x20) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string Logfmt(const std::string& ts, const std::string& level,
+                   const LogEvent& event) {
+  std::string line = "ts=" + ts + " level=" + level + " msg=\"" +
+                     EscapeQuoted(event.msg) + "\"";
+  for (const LogField& field : event.fields) {
+    line += " " + field.key + "=";
+    line += NeedsQuotes(field.value) ? "\"" + EscapeQuoted(field.value) + "\""
+                                     : field.value;
+  }
+  return line + "\n";
+}
+
+std::string Json(const std::string& ts, const std::string& level,
+                 const LogEvent& event) {
+  std::string line = "{\"ts\":\"" + ts + "\",\"level\":\"" + level +
+                     "\",\"msg\":\"" + EscapeQuoted(event.msg) + "\"";
+  for (const LogField& field : event.fields) {
+    line += ",\"" + EscapeQuoted(field.key) + "\":";
+    line +=
+        field.is_string ? "\"" + EscapeQuoted(field.value) + "\"" : field.value;
+  }
+  return line + "}\n";
+}
+
+// Renders each event as one line with one key per field (see engine/log.h).
 class LineFormatter : public spdlog::formatter {
  public:
   explicit LineFormatter(bool json) : json_(json) {}
 
   void format(const spdlog::details::log_msg& msg,
               spdlog::memory_buf_t& dest) override {
-    const std::string text =
-        EscapeQuoted(std::string_view(msg.payload.data(), msg.payload.size()));
+    const LogEvent event = DecodeLogEvent(
+        std::string_view(msg.payload.data(), msg.payload.size()));
+    const std::string ts = Timestamp(msg.time);
+    const std::string level = LevelName(msg.level);
     const std::string line =
-        json_ ? "{\"ts\":\"" + Timestamp(msg.time) + "\",\"level\":\"" +
-                    LevelName(msg.level) + "\",\"msg\":\"" + text + "\"}\n"
-              : "ts=" + Timestamp(msg.time) + " level=" + LevelName(msg.level) +
-                    " msg=\"" + text + "\"\n";
+        json_ ? Json(ts, level, event) : Logfmt(ts, level, event);
     dest.append(line.data(), line.data() + line.size());
   }
 

@@ -8,8 +8,9 @@
 
 namespace halfopen {
 
-/// A formatter rendering `ts=… level=… msg="…"` (format "logfmt") or one JSON
-/// object per line (format "json"). Any other format name yields logfmt.
+/// A formatter rendering each event of engine/log.h as one line: `ts=…
+/// level=… msg="…" key=value …` (format "logfmt") or one JSON object with one
+/// member per field (format "json"). Any other format name yields logfmt.
 std::unique_ptr<spdlog::formatter> MakeLogFormatter(const std::string& format);
 
 /// Points spdlog's default logger at stderr with the given level name

@@ -2,25 +2,33 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <future>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "collectors/sources.h"
 #include "engine/collector.h"
+#include "engine/log.h"
 #include "engine/scraper.h"
 #include "exporter/build_info.h"
 #include "exporter/http_server.h"
 #include "exporter/landing_page.h"
 #include "exporter/logging.h"
 #include "exporter/options.h"
+#include "exporter/web_config.h"
 #include "spdlog/spdlog.h"
 
 namespace halfopen {
 namespace {
 
 constexpr int kExitUsage = 2;
+// Everything must be stopped this long after SIGTERM.
+constexpr auto kStopBudget = std::chrono::milliseconds(300);
 
 int Fail(const std::string& message) {
   std::fprintf(stderr, "halfopen_exporter: %s\n", message.c_str());
@@ -45,9 +53,34 @@ int WaitForTerminationSignal(const sigset_t& signals) {
   return signal_number;
 }
 
+std::string Join(const std::vector<std::string>& names) {
+  std::string joined;
+  for (const auto& name : names) joined += (joined.empty() ? "" : ",") + name;
+  return joined;
+}
+
+// Runs `teardown` but exits the process anyway once the stop budget is
+// spent: a collector stuck in a read, or a request waiting for one, must
+// not delay the stop.
+void TeardownWithin(const std::function<void()>& teardown) {
+  std::promise<void> finished;
+  std::future<void> done = finished.get_future();
+  std::thread worker([&] {
+    teardown();
+    finished.set_value();
+  });
+  if (done.wait_for(kStopBudget) != std::future_status::ready) {
+    Log(spdlog::level::warn, "stopped before every request and collector ended",
+        {{"budget_ms", static_cast<int>(kStopBudget.count())}});
+    spdlog::default_logger()->flush();
+    std::_Exit(0);
+  }
+  worker.join();
+}
+
 int Run(int argc, char** argv) {
-  // One walk's memory is freed by whichever HTTP thread ran it; with an
-  // arena per thread, each would keep its own copy of that peak.
+  // One walk's memory is freed by whichever collector thread ran it; with
+  // an arena per thread, each would keep its own copy of that peak.
   mallopt(M_ARENA_MAX, 2);
   const CollectorCatalog& catalog = CollectorCatalog::Global();
   Options options;
@@ -63,42 +96,59 @@ int Run(int argc, char** argv) {
                 kRevision);
     return 0;
   }
+  WebConfig web;
+  if (!options.web_config_file.empty()) {
+    status = LoadWebConfig(options.web_config_file, &web);
+    if (!status.ok()) return Fail(status.message());
+  }
   ConfigureLogging(options.log_level, options.log_format);
+
+  // Block the termination signals before any thread starts (the
+  // collectors' first), so they inherit the mask and only sigwait() below
+  // receives them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
 
   auto sources = std::make_shared<Sources>(options.sources);
   auto scraper =
       std::make_shared<Scraper>(BuildCollectors(options, catalog, sources),
                                 BuildInfo{kVersion, kRevision});
 
-  // Block the termination signals before civetweb starts its threads, so
-  // they inherit the mask and only sigwait() below receives them.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-
+  Site site;
+  site.telemetry_path = options.telemetry_path;
+  site.landing_page = RenderLandingPage(kVersion, options.telemetry_path,
+                                        scraper->CollectorNames());
+  site.scraper = scraper;
+  site.default_scrape_timeout_seconds = options.scrape_timeout_seconds;
+  if (!web.users.empty()) site.auth = std::make_shared<BasicAuth>(web.users);
   std::unique_ptr<HttpServer> server;
-  status = HttpServer::Start(options.listen_host, options.listen_port,
-                             options.telemetry_path, scraper,
-                             RenderLandingPage(kVersion, options.telemetry_path,
-                                               scraper->CollectorNames()),
-                             &server);
+  status =
+      HttpServer::Start({options.listen_host, options.listen_port, web.tls},
+                        std::move(site), &server);
   if (!status.ok()) return Fail(status.message());
-  std::string collectors;
-  for (const auto& name : scraper->CollectorNames()) {
-    collectors += (collectors.empty() ? "" : ",") + name;
-  }
-  spdlog::info(
-      "listening: address={} port={} telemetry_path={} version={} "
-      "revision={} collectors={}",
-      options.listen_host.empty() ? "*" : options.listen_host, server->port(),
-      options.telemetry_path, kVersion, kRevision, collectors);
+  Log(spdlog::level::info, "listening",
+      {{"address", options.listen_host.empty() ? "*" : options.listen_host},
+       {"port", server->port()},
+       {"telemetry_path", options.telemetry_path},
+       {"tls", web.tls.has_value()},
+       {"basic_auth", !web.users.empty()},
+       {"version", kVersion},
+       {"revision", kRevision},
+       {"collectors", Join(scraper->CollectorNames())}});
 
   const int signal_number = WaitForTerminationSignal(signals);
-  spdlog::info("shutting down: signal={}", strsignal(signal_number));
-  server.reset();
-  spdlog::info("stopped");
+  Log(spdlog::level::info, "shutting down",
+      {{"signal", std::string("SIG") + sigabbrev_np(signal_number)}});
+  TeardownWithin([&] {
+    server.reset();
+    scraper.reset();
+    sources.reset();
+  });
+  Log(spdlog::level::info, "stopped");
   return 0;
 }
 

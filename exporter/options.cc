@@ -53,6 +53,16 @@ void DeclareCoreFlags(FlagSet* flags, Options* options,
                  });
   flags->Checked("web.telemetry-path", "Path under which to expose metrics.",
                  &options->telemetry_path, TelemetryPathProblem);
+  flags->String("web.config.file",
+                "Path to a web configuration file in exporter-toolkit's format "
+                "that enables TLS and/or basic authentication (see README).",
+                &options->web_config_file);
+  flags->Number("scrape.timeout",
+                "Seconds a scrape may take when the scraper does not send "
+                "X-Prometheus-Scrape-Timeout-Seconds (Prometheus does). A "
+                "collector still running 0.5 s before the end is reported "
+                "failed.",
+                &options->scrape_timeout_seconds, 0.1, 300);
   flags->Checked("path.procfs",
                  "procfs mountpoint; every /proc read goes through it.",
                  &options->sources.procfs, [](const std::string& path) {
@@ -108,9 +118,10 @@ Status ParseOptions(int argc, const char* const* argv,
              "Start with every collector off; only those enabled with "
              "--collector.<name> run.",
              &disable_defaults);
-  flags.Bool("version", "Print version information and exit.",
-             &options->show_version);
-  flags.Bool("help", "Print this help and exit.", &options->show_help);
+  flags.Action("version", "Print version information and exit.",
+               &options->show_version);
+  flags.Action("help", "Print this help and exit.", &options->show_help);
+  flags.Short('h', "help");
   if (help != nullptr) *help = flags.Help("halfopen_exporter");
 
   Status status = flags.Parse(argc, argv);

@@ -16,6 +16,10 @@ struct Options {
   std::string telemetry_path = "/metrics";
   std::string log_level = "info";     ///< debug|info|warn|error
   std::string log_format = "logfmt";  ///< logfmt|json
+  /// exporter-toolkit web configuration (TLS, basic auth); "" for none.
+  std::string web_config_file;
+  /// Seconds a scrape may take when the scraper does not say.
+  double scrape_timeout_seconds = 10;
   bool show_help = false;
   bool show_version = false;
   std::vector<std::string> enabled_collectors;  ///< Sorted by name.

@@ -7,8 +7,10 @@ packages=(
   # build
   cmake g++ make git
   prometheus-cpp-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev
+  # --web.config.file (YAML, bcrypt), TLS and gzip
+  libyaml-cpp-dev libcrypt-dev libssl-dev zlib1g-dev
   # tests: promtool and prometheus, namespaces, silent drops, HTTP
-  prometheus iproute2 nftables curl procps
+  prometheus iproute2 nftables curl procps openssl
   # deployment checks: systemd-analyze, YAML parsing
   systemd python3-yaml
 )

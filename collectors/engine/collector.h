@@ -24,10 +24,11 @@ struct Scrape {
   std::uint64_t id = 0;
 };
 
-/// One source of metrics, run on every scrape. Collect() may be called from
-/// several HTTP threads, but never concurrently: the Scraper serialises
-/// collections, so implementations need no locking of their own unless they
-/// keep state shared with other collectors.
+/// One source of metrics, run on every scrape. The Scraper calls Collect() on
+/// a thread of the collector's own, never concurrently with itself, while
+/// other collectors run on theirs: implementations need no locking of their
+/// own unless they keep state shared with other collectors. A Collect() that
+/// blocks or throws costs only its own result (see Scraper).
 class Collector {
  public:
   virtual ~Collector() = default;

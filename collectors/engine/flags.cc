@@ -23,22 +23,34 @@ std::string RangeText(double min, double max, bool whole) {
 }  // namespace
 
 void FlagSet::Add(std::string name, std::string help, std::string default_text,
-                  bool is_bool, Setter set) {
+                  Kind kind, Setter set) {
   flags_.push_back({std::move(name), std::move(help), std::move(default_text),
-                    is_bool, std::move(set)});
+                    kind, std::move(set)});
 }
 
 void FlagSet::Bool(std::string name, std::string help, bool* value) {
-  Add(std::move(name), std::move(help), *value ? "true" : "false", true,
-      [value](const std::string& text) -> std::string {
+  Add(std::move(name), std::move(help), *value ? "true" : "false",
+      Kind::kSwitch, [value](const std::string& text) -> std::string {
         if (text != "true" && text != "false") return "want true or false";
         *value = text == "true";
         return "";
       });
 }
 
+void FlagSet::Action(std::string name, std::string help, bool* value) {
+  Add(std::move(name), std::move(help), "", Kind::kAction,
+      [value](const std::string&) {
+        *value = true;
+        return std::string();
+      });
+}
+
+void FlagSet::Short(char letter, std::string name) {
+  shorts_.emplace_back(letter, std::move(name));
+}
+
 void FlagSet::String(std::string name, std::string help, std::string* value) {
-  Add(std::move(name), std::move(help), *value, false,
+  Add(std::move(name), std::move(help), *value, Kind::kValue,
       [value](const std::string& text) {
         *value = text;
         return std::string();
@@ -60,7 +72,7 @@ void FlagSet::OneOf(std::string name, std::string help, std::string* value,
 
 void FlagSet::Checked(std::string name, std::string help, std::string* value,
                       std::function<std::string(const std::string&)> check) {
-  Add(std::move(name), std::move(help), *value, false,
+  Add(std::move(name), std::move(help), *value, Kind::kValue,
       [value, check = std::move(check)](const std::string& text) {
         std::string problem = check(text);
         if (problem.empty()) *value = text;
@@ -77,7 +89,7 @@ void FlagSet::Number(std::string name, std::string help, double* value,
 void FlagSet::AddNumber(std::string name, std::string help,
                         std::string default_text, double min, double max,
                         bool whole, std::function<void(double)> store) {
-  Add(std::move(name), std::move(help), std::move(default_text), false,
+  Add(std::move(name), std::move(help), std::move(default_text), Kind::kValue,
       [=](const std::string& text) {
         double parsed = 0;
         const bool ok = whole ? ParseWholeNumber(text, &parsed)
@@ -93,7 +105,7 @@ void FlagSet::AddNumber(std::string name, std::string help,
 void FlagSet::Regex(std::string name, std::string help, std::string pattern,
                     std::regex* value) {
   *value = std::regex(pattern);
-  Add(std::move(name), std::move(help), std::move(pattern), false,
+  Add(std::move(name), std::move(help), std::move(pattern), Kind::kValue,
       [value](const std::string& text) -> std::string {
         try {
           *value = std::regex(text);
@@ -128,52 +140,70 @@ bool FlagSet::Given(const std::string& name) const {
 Status FlagSet::Parse(int argc, const char* const* argv) {
   given_.clear();
   for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
+    std::string arg = argv[i];
+    for (const auto& [letter, name] : shorts_) {
+      if (arg == std::string{'-', letter}) arg = "--" + name;
+    }
     if (arg.rfind("--", 0) != 0 || arg.size() == 2) {
       return Status::Error("unexpected argument \"" + arg +
                            "\": flags start with --");
     }
-    const auto eq = arg.find('=');
-    const std::string name =
-        arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
-    const Flag* flag = Find(name);
-    if (flag == nullptr && eq == std::string::npos &&
-        name.rfind("no-", 0) == 0) {
-      const Flag* negated = Find(name.substr(3));
-      if (negated != nullptr && negated->is_bool) {
-        given_.push_back(negated->name);
-        negated->set("false");
-        continue;
-      }
-    }
-    if (flag == nullptr) return Status::Error("unknown flag --" + name);
-    given_.push_back(flag->name);
-    std::string value;
-    if (eq != std::string::npos) {
-      value = arg.substr(eq + 1);
-    } else if (flag->is_bool) {
-      value = "true";
-    } else if (i + 1 < argc) {
-      value = argv[++i];
-    } else {
-      return Status::Error("flag --" + name + " needs a value");
-    }
-    Status status = Set(*flag, value);
+    Status status = ParseOne(arg, argc, argv, &i);
     if (!status.ok()) return status;
   }
   return Status::Ok();
+}
+
+Status FlagSet::ParseOne(const std::string& arg, int argc,
+                         const char* const* argv, int* i) {
+  const auto eq = arg.find('=');
+  const std::string name =
+      arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+  const Flag* flag = Find(name);
+  if (flag == nullptr && eq == std::string::npos && name.rfind("no-", 0) == 0) {
+    const Flag* negated = Find(name.substr(3));
+    if (negated != nullptr && negated->kind == Kind::kSwitch) {
+      given_.push_back(negated->name);
+      negated->set("false");
+      return Status::Ok();
+    }
+  }
+  if (flag == nullptr) return Status::Error("unknown flag --" + name);
+  given_.push_back(flag->name);
+  std::string value;
+  if (flag->kind == Kind::kAction) {
+    if (eq != std::string::npos) {
+      return Status::Error("flag --" + name + " takes no value");
+    }
+  } else if (eq != std::string::npos) {
+    value = arg.substr(eq + 1);
+  } else if (flag->kind == Kind::kSwitch) {
+    value = "true";
+  } else if (*i + 1 < argc) {
+    value = argv[++*i];
+  } else {
+    return Status::Error("flag --" + name + " needs a value");
+  }
+  return Set(*flag, value);
 }
 
 std::string FlagSet::Help(const std::string& program) const {
   std::ostringstream help;
   help << "usage: " << program << " [flags]\n\nFlags:\n";
   for (const auto& flag : flags_) {
-    help << "  --";
-    if (flag.is_bool) help << "[no-]";
+    help << "  ";
+    for (const auto& [letter, name] : shorts_) {
+      if (name == flag.name) help << "-" << letter << ", ";
+    }
+    help << "--";
+    if (flag.kind == Kind::kSwitch) help << "[no-]";
     help << flag.name;
-    if (!flag.is_bool) help << "=VALUE";
-    help << "\n      " << flag.help << "\n      (default: "
-         << (flag.default_text.empty() ? "\"\"" : flag.default_text) << ")\n";
+    if (flag.kind == Kind::kValue) help << "=VALUE";
+    help << "\n      " << flag.help << "\n";
+    if (flag.kind != Kind::kAction) {
+      help << "      (default: "
+           << (flag.default_text.empty() ? "\"\"" : flag.default_text) << ")\n";
+    }
   }
   return help.str();
 }

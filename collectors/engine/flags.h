@@ -20,6 +20,11 @@ namespace halfopen {
 class FlagSet {
  public:
   void Bool(std::string name, std::string help, bool* value);
+  /// A flag that asks for something (`--help`, `--version`): given alone, it
+  /// sets *value to true. It takes no value and has no `--no-` form.
+  void Action(std::string name, std::string help, bool* value);
+  /// Lets `-letter` stand for `--name` (e.g. `-h` for `--help`).
+  void Short(char letter, std::string name);
   void String(std::string name, std::string help, std::string* value);
   /// A string that must be one of `allowed`.
   void OneOf(std::string name, std::string help, std::string* value,
@@ -54,16 +59,21 @@ class FlagSet {
  private:
   // Sets the flag from its text; returns "" or what is wrong ("want …").
   using Setter = std::function<std::string(const std::string&)>;
+  // How a flag is written: with a value, as a switch (`--x`, `--no-x`,
+  // `--x=false`) or as an action (`--x` only).
+  enum class Kind { kValue, kSwitch, kAction };
   struct Flag {
     std::string name;
     std::string help;
     std::string default_text;
-    bool is_bool = false;
+    Kind kind = Kind::kValue;
     Setter set;
   };
 
   void Add(std::string name, std::string help, std::string default_text,
-           bool is_bool, Setter set);
+           Kind kind, Setter set);
+  Status ParseOne(const std::string& arg, int argc, const char* const* argv,
+                  int* i);
   void AddNumber(std::string name, std::string help, std::string default_text,
                  double min, double max, bool whole,
                  std::function<void(double)> store);
@@ -71,6 +81,7 @@ class FlagSet {
   Status Set(const Flag& flag, const std::string& value);
 
   std::vector<Flag> flags_;
+  std::vector<std::pair<char, std::string>> shorts_;
   std::vector<std::string> given_;
 };
 

@@ -3,6 +3,7 @@
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <array>
@@ -22,6 +23,9 @@ constexpr std::size_t kReceiveBufferBytes = 64 * 1024;
 constexpr int kSocketReceiveBufferBytes = 1024 * 1024;
 // TCP_LISTEN in include/net/tcp_states.h.
 constexpr int kTcpListenState = 10;
+// The kernel answers a dump request within milliseconds; a receive that
+// waits longer fails instead of holding its collector forever.
+constexpr int kReceiveTimeoutSeconds = 5;
 
 std::string Errno(const std::string& what, int error_number) {
   return what + ": " + ErrnoText(error_number);
@@ -50,6 +54,11 @@ class NetlinkDiagSource : public DiagSource {
     if (fd_ < 0) return Status::Error(Errno("netlink socket", errno));
     setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &kSocketReceiveBufferBytes,
                sizeof kSocketReceiveBufferBytes);
+    const timeval timeout{kReceiveTimeoutSeconds, 0};
+    if (setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout) !=
+        0) {
+      return Status::Error(Errno("netlink receive timeout", errno));
+    }
     sockaddr_nl local{};
     local.nl_family = AF_NETLINK;
     socklen_t length = sizeof local;
@@ -130,6 +139,12 @@ class NetlinkDiagSource : public DiagSource {
       const ssize_t received = recvmsg(fd_, &message, 0);
       if (received < 0) {
         if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+          return Status::Error(
+              Errno("netlink receive: no answer from the kernel within " +
+                        std::to_string(kReceiveTimeoutSeconds) + " s",
+                    errno));
+        }
         return Status::Error(Errno("netlink receive", errno));
       }
       if (message.msg_flags & MSG_TRUNC) {

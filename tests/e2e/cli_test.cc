@@ -37,12 +37,13 @@ TEST(Cli, HelpListsEveryFlagWithItsDefault) {
   for (const char* flag :
        {"--web.listen-address=VALUE", "--web.telemetry-path=VALUE",
         "--path.procfs=VALUE", "--log.level=VALUE", "--log.format=VALUE",
-        "--[no-]version", "--[no-]help"}) {
+        "\n  --version\n", "\n  -h, --help\n"}) {
     EXPECT_THAT(output, HasSubstr(flag));
   }
-  // Every flag entry is followed by its help line and a default line.
+  // Every flag entry but the two actions is followed by its help line and a
+  // default line.
   const std::regex entry("\n  --[^\n]+\n      [^\n]+\n      \\(default: ");
-  const std::regex flag_line("\n  --");
+  const std::regex flag_line("\n  -(-|h, --)[^\n]+=VALUE\n|\n  --\\[no-\\]");
   const auto flags = std::distance(
       std::sregex_iterator(output.begin(), output.end(), flag_line),
       std::sregex_iterator());
@@ -54,6 +55,20 @@ TEST(Cli, HelpListsEveryFlagWithItsDefault) {
   EXPECT_THAT(output, HasSubstr("(default: :9742)"));
   EXPECT_THAT(output, HasSubstr("(default: /metrics)"));
   EXPECT_THAT(output, HasSubstr("(default: /proc)"));
+}
+
+TEST(Cli, ShortHAsksForHelp) {
+  std::string output;
+  ASSERT_EQ(RunExporter("-h", &output), 0);
+  EXPECT_THAT(output, ::testing::StartsWith("usage: halfopen_exporter"));
+}
+
+TEST(Cli, NegatedHelpAndVersionAreRefused) {
+  for (const std::string flag : {"--no-help", "--no-version"}) {
+    std::string output;
+    EXPECT_EQ(RunExporter(flag, &output), 2);
+    EXPECT_EQ(output, "halfopen_exporter: unknown flag " + flag + "\n");
+  }
 }
 
 TEST(Cli, VersionPrintsVersionAndRevision) {

@@ -202,7 +202,7 @@ TEST(NetnsScenario, NamespacesComingAndGoingLeaveNoFdsOrMemoryBehind) {
   const int pid = exporter.process().pid();
   auto scrape = [&] {
     const HttpResponse response = exporter.Get("/metrics");
-    EXPECT_EQ(response.status, 200);
+    EXPECT_EQ(response.status, 200) << response.error;
     return response.body;
   };
   // Rounds of 20 namespaces created, scraped, deleted and scraped again.

@@ -16,6 +16,7 @@
 #include "tests/support/netns.h"
 #include "tests/support/process.h"
 #include "tests/support/sockets.h"
+#include "tests/support/tls_files.h"
 
 namespace halfopen::testing {
 namespace {
@@ -86,9 +87,12 @@ std::string AlertExpression(const std::string& rules, const std::string& name) {
   return std::regex_search(rules, match, alert) ? match[1].str() : "";
 }
 
+// Scrapes the exporter as a user with --web.config.file would: over TLS,
+// trusting `files`' CA, with basic auth.
 class Prometheus {
  public:
-  Prometheus(const NetNs& ns, int exporter_port) : ns_(ns) {
+  Prometheus(const NetNs& ns, int exporter_port, const TlsFiles& files)
+      : ns_(ns) {
     char dir[] = "/tmp/halfopen-prometheus-XXXXXX";
     dir_ = mkdtemp(dir);
     // The real rules, with every `for:` shortened so that alerts go pending
@@ -100,7 +104,12 @@ class Prometheus {
     std::ofstream(dir_ + "/prometheus.yml")
         << "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
         << "rule_files: [rules.yml]\n"
-        << "scrape_configs:\n  - job_name: halfopen\n    static_configs:\n"
+        << "scrape_configs:\n  - job_name: halfopen\n"
+        << "    scheme: https\n"
+        << "    tls_config:\n      ca_file: " << files.Path("ca.crt") << "\n"
+        << "    basic_auth:\n      username: alice\n      password: "
+        << kPassword << "\n"
+        << "    static_configs:\n"
         << "      - targets: ['127.0.0.1:" << exporter_port << "']\n";
     process_ = std::make_unique<Process>(std::vector<std::string>{
         "ip", "netns", "exec", ns.name(), "prometheus",
@@ -144,7 +153,8 @@ bool Eventually(const std::function<bool()>& condition, seconds timeout) {
   return condition();
 }
 
-TEST(PrometheusEndToEnd, DashboardsAndAlertsWorkAgainstARealPrometheus) {
+TEST(PrometheusEndToEnd,
+     DashboardsAndAlertsWorkAgainstARealPrometheusScrapingOverTlsWithAuth) {
   REQUIRE_NAMESPACES();
   NetNs ns("prom");
   NetNs peer("gone");
@@ -152,12 +162,24 @@ TEST(PrometheusEndToEnd, DashboardsAndAlertsWorkAgainstARealPrometheus) {
   ASSERT_TRUE(ns.ok() && peer.ok());
   ASSERT_TRUE(ConnectWithVeth(ns, "10.213.9.1", peer, "10.213.9.2", &error))
       << error;
-  ExporterProcess exporter({}, &ns);
+  TlsFiles files;
+  ASSERT_TRUE(files.ok()) << files.error();
+  const std::string web_config = files.Write(
+      "web.yml",
+      "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n"
+      "basic_auth_users:\n  alice: " +
+          std::string(kPasswordHash) + "\n");
+  ExporterProcess exporter({"--web.config.file=" + web_config}, &ns);
   ASSERT_TRUE(exporter.started()) << exporter.process().Stderr();
-  Prometheus prometheus(ns, exporter.port());
+  Prometheus prometheus(ns, exporter.port(), files);
   ASSERT_TRUE(Eventually(
       [&] { return prometheus.Get("/-/ready").status == 200; }, seconds(30)))
       << prometheus.process().Stderr();
+  // Scraped through TLS with basic auth: the target is up.
+  ASSERT_TRUE(Eventually(
+      [&] { return prometheus.HasData("up{job=\"halfopen\"} == 1"); },
+      seconds(20)))
+      << prometheus.Get("/api/v1/targets").body;
   ASSERT_TRUE(Eventually(
       [&] { return prometheus.HasData("halfopen_build_info"); }, seconds(20)));
 

@@ -26,9 +26,12 @@ ExporterProcess::ExporterProcess(const std::vector<std::string>& flags,
   argv.insert(argv.end(), flags.begin(), flags.end());
   process_ = std::make_unique<Process>(argv);
   std::smatch match;
-  if (process_->WaitForStderrLine(std::regex("listening: .* port=(\\d+)"),
-                                  std::chrono::seconds(20), &match)) {
-    port_ = std::stoi(match[1]);
+  const std::regex listening(
+      "msg=\"listening\" .* "
+      "port=(\\d+)|\"msg\":\"listening\".*\"port\":(\\d+)");
+  if (process_->WaitForStderrLine(listening, std::chrono::seconds(20),
+                                  &match)) {
+    port_ = std::stoi(match[1].matched ? match[1] : match[2]);
   }
 }
 
@@ -44,6 +47,12 @@ HttpResponse ExporterProcess::Get(const std::string& path) const {
     }
   }
   return response;
+}
+
+HttpResponse ExporterProcess::Request(
+    const std::string& method, const std::string& path,
+    const std::vector<std::string>& headers) const {
+  return HttpRequest("127.0.0.1", port_, method, path, headers);
 }
 
 std::string ExporterProcess::ScrapeUntil(

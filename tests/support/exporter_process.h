@@ -29,6 +29,9 @@ class ExporterProcess {
   Process& process() { return *process_; }
 
   HttpResponse Get(const std::string& path) const;
+  /// A request of any method, with extra "Name: value" header lines.
+  HttpResponse Request(const std::string& method, const std::string& path,
+                       const std::vector<std::string>& headers = {}) const;
 
   /// Scrapes /metrics until `done` holds for the body or `timeout` passes
   /// (polling, bounded). Returns the last body; *satisfied says whether

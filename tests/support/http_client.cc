@@ -6,6 +6,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 
@@ -29,6 +30,25 @@ HttpResponse Parse(const std::string& raw) {
 
 HttpResponse HttpGet(const std::string& host, int port,
                      const std::string& path) {
+  return HttpRequest(host, port, "GET", path);
+}
+
+std::string HeaderValue(const HttpResponse& response, const std::string& name) {
+  std::string lower_headers = response.headers, lower_name = name;
+  for (char& c : lower_headers) c = static_cast<char>(std::tolower(c));
+  for (char& c : lower_name) c = static_cast<char>(std::tolower(c));
+  const auto at = lower_headers.find("\r\n" + lower_name + ":");
+  if (at == std::string::npos) return "";
+  const auto start = at + 2 + name.size() + 1;
+  const auto end = response.headers.find("\r\n", start);
+  std::string value = response.headers.substr(start, end - start);
+  while (!value.empty() && value.front() == ' ') value.erase(0, 1);
+  return value;
+}
+
+HttpResponse HttpRequest(const std::string& host, int port,
+                         const std::string& method, const std::string& path,
+                         const std::vector<std::string>& headers) {
   HttpResponse failed;
   addrinfo hints{};
   hints.ai_socktype = SOCK_STREAM;
@@ -49,8 +69,10 @@ HttpResponse HttpGet(const std::string& host, int port,
     return failed;
   }
   freeaddrinfo(resolved);
-  const std::string request = "GET " + path + " HTTP/1.0\r\nHost: " + host +
-                              "\r\nConnection: close\r\n\r\n";
+  std::string request =
+      method + " " + path + " HTTP/1.0\r\nHost: " + host + "\r\n";
+  for (const auto& header : headers) request += header + "\r\n";
+  request += "Connection: close\r\n\r\n";
   if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) !=
       static_cast<ssize_t>(request.size())) {
     failed.error = std::string("send: ") + std::strerror(errno);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace halfopen::testing {
 
@@ -13,9 +14,18 @@ struct HttpResponse {
   std::string error;
 };
 
-/// A blocking GET of `path` from host:port over a real TCP connection, with
-/// a timeout of a few seconds on every socket operation.
+/// A blocking request over a real TCP connection, with a timeout of a few
+/// seconds on every socket operation. `headers` are extra header lines,
+/// each "Name: value".
+HttpResponse HttpRequest(const std::string& host, int port,
+                         const std::string& method, const std::string& path,
+                         const std::vector<std::string>& headers = {});
+
+/// HttpRequest() with GET.
 HttpResponse HttpGet(const std::string& host, int port,
                      const std::string& path);
+
+/// The value of header `name` (case-insensitive) in `response`, or "".
+std::string HeaderValue(const HttpResponse& response, const std::string& name);
 
 }  // namespace halfopen::testing

@@ -9,6 +9,7 @@ namespace halfopen {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // The values the test flags are bound to.
 struct Values {
@@ -17,6 +18,7 @@ struct Values {
   bool slow = false;
   double threshold = 0.5;
   int top_k = 10;
+  bool help = false;
 };
 
 void Declare(FlagSet* flags, Values* values) {
@@ -26,6 +28,8 @@ void Declare(FlagSet* flags, Values* values) {
   flags->Bool("collector.slow", "Slow.", &values->slow);
   flags->Number("suspects.threshold", "Threshold.", &values->threshold, 0, 1);
   flags->WholeNumber("suspects.top-k", "Top K.", &values->top_k, 0, 1000);
+  flags->Action("help", "Help.", &values->help);
+  flags->Short('h', "help");
 }
 
 FlagSet TestFlags(Values* values) {
@@ -120,6 +124,37 @@ TEST(FlagSet, HelpListsEveryFlagWithItsDefault) {
                               "metrics.\n      (default: /metrics)"));
   EXPECT_THAT(help, HasSubstr("--[no-]collector.slow\n      Slow.\n      "
                               "(default: false)"));
+}
+
+TEST(FlagSet, ActionIsSetByItsNameOrItsShortLetter) {
+  Values long_form;
+  ASSERT_TRUE(Parse({"--help"}, &long_form).ok());
+  EXPECT_TRUE(long_form.help);
+  Values short_form;
+  ASSERT_TRUE(Parse({"-h"}, &short_form).ok());
+  EXPECT_TRUE(short_form.help);
+}
+
+TEST(FlagSet, ActionHasNoNegatedFormAndTakesNoValue) {
+  Values parsed;
+  EXPECT_EQ(Parse({"--no-help"}, &parsed).message(), "unknown flag --no-help");
+  EXPECT_EQ(Parse({"--help=false"}, &parsed).message(),
+            "flag --help takes no value");
+  EXPECT_FALSE(parsed.help);
+}
+
+TEST(FlagSet, UnknownShortLetterIsRejected) {
+  Values parsed;
+  EXPECT_EQ(Parse({"-x"}, &parsed).message(),
+            "unexpected argument \"-x\": flags start with --");
+}
+
+TEST(FlagSet, HelpShowsShortLetterAndNoDefaultForActions) {
+  Values values;
+  const std::string help = TestFlags(&values).Help("prog");
+  EXPECT_THAT(help, HasSubstr("  -h, --help\n      Help.\n"));
+  EXPECT_THAT(help, Not(HasSubstr("--[no-]help")));
+  EXPECT_THAT(help, Not(HasSubstr("Help.\n      (default:")));
 }
 
 TEST(FlagSet, NumbersAreCheckedAgainstTheirRange) {

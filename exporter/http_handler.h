@@ -1,0 +1,35 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "engine/scraper.h"
+#include "exporter/basic_auth.h"
+#include "exporter/tls_front.h"
+
+struct mg_connection;
+
+namespace halfopen {
+
+/// What one HTTP server answers.
+struct Site {
+  std::string telemetry_path;
+  std::string landing_page;
+  std::shared_ptr<Scraper> scraper;
+  /// Seconds a scrape may take when the request does not say.
+  double default_scrape_timeout_seconds = 10;
+  std::shared_ptr<BasicAuth> auth;  ///< Null: no basic auth.
+  /// Set when TLS is on: only connections from these ports are served.
+  std::shared_ptr<FrontPorts> front;
+};
+
+/// Answers one request (civetweb's begin_request): `telemetry_path` with the
+/// scraped metrics (gzipped when the client accepts it; HEAD gives the
+/// headers without collecting), `/` with the landing page, `/-/healthy`
+/// with 200; other methods 405, other paths 404; 401 without valid basic
+/// auth when users are configured. Never throws (an exception becomes a
+/// 500), so nothing unwinds through civetweb's C code. Returns the status
+/// sent.
+int HandleRequest(const Site& site, mg_connection* conn) noexcept;
+
+}  // namespace halfopen
