@@ -4,7 +4,8 @@
 #   scripts/build.sh release   the same with every test; warnings are errors
 #   scripts/build.sh asan      AddressSanitizer + UBSan with the tests; warnings are errors
 #   scripts/build.sh package   Release without tests, GoogleTest or Google Benchmark;
-#                              warnings are errors
+#                              warnings are errors (then: cmake --build build/package
+#                              --target package)
 # Warnings are errors only in the variants the tests build (HALFOPEN_WERROR).
 set -euo pipefail
 cd "$(dirname "$0")/.."

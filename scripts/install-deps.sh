@@ -13,8 +13,8 @@ test_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # promtool and a real Prometheus, namespaces, silent drops, HTTP
   prometheus iproute2 nftables curl procps
-  # deployment checks: systemd-analyze, YAML, the man page
-  systemd python3-yaml help2man man-db pkg-config
+  # deployment checks: systemd-analyze, YAML, the man page and the .deb
+  systemd python3-yaml help2man man-db dpkg-dev file pkg-config
 )
 case "$what" in
   run) packages=("${run_packages[@]}") ;;

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what is missing, then builds and runs every test: first the unit
-# and HTTP tests under AddressSanitizer and UBSan, then a Release build
-# without the test libraries, then the whole suite (scenarios in network
-# namespaces included) on the RelWithDebInfo build. Warnings are errors in
-# all three. The last thing printed is ctest's summary of the last run.
+# and HTTP tests under AddressSanitizer and UBSan, then a Release build with
+# its Debian package, then the whole suite (scenarios in network namespaces
+# and the package's install included) on the RelWithDebInfo build. Warnings
+# are errors in all three. The last thing printed is ctest's summary of the
+# last run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh test
@@ -14,8 +15,9 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build/asan --output-on-failure -L 'unit|e2e' -j 2
 
-echo "== Release build, without the test libraries"
+echo "== Release build, without the test libraries, and its package"
 scripts/build.sh package
+cmake --build build/package --target package
 
 echo "== release build: every test"
 scripts/build.sh release

@@ -1,6 +1,6 @@
 """Runs an installed halfopen_exporter as its systemd unit would (ExecStart
 with $ARGS from the EnvironmentFile), on a free loopback port, and scrapes it
-over HTTP as Prometheus would. Shared by the install checks."""
+over HTTP as Prometheus would. Shared by the install and package checks."""
 import os
 import re
 import shlex
@@ -19,6 +19,30 @@ def as_nobody(argv):
         return argv
     return ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}",
             "--clear-groups", "--"] + argv
+
+
+def linked_packages(binary):
+    """The Debian packages that hold the shared libraries binary links."""
+    needed = re.findall(r"Shared library: \[(.+?)\]", subprocess.run(
+        ["readelf", "-d", str(binary)], capture_output=True, text=True,
+        check=True).stdout)
+    cache = subprocess.run(["ldconfig", "-p"], capture_output=True, text=True,
+                           check=True).stdout
+    packages = set()
+    for soname in needed:
+        match = re.search(rf"^\s+{re.escape(soname)} .*=> (\S+)$", cache, re.M)
+        if not match:
+            raise RuntimeError(f"{soname} is not in ldconfig's cache")
+        # dpkg knows a library by the path its package ships, /lib or /usr/lib.
+        for path in (match.group(1), os.path.realpath(match.group(1))):
+            owner = subprocess.run(["dpkg", "-S", path], capture_output=True,
+                                   text=True)
+            if owner.returncode == 0:
+                packages.add(owner.stdout.split(":")[0])
+                break
+        else:
+            raise RuntimeError(f"no package holds {match.group(1)}")
+    return packages
 
 
 def unit_settings(unit_text):
