@@ -31,7 +31,8 @@ if(HALFOPEN_HELP2MAN)
             --output=${halfopen_doc_dir}/halfopen_exporter.1
             $<TARGET_FILE:halfopen_exporter>
     DEPENDS halfopen_exporter ${PROJECT_SOURCE_DIR}/packaging/halfopen_exporter.h2m
-    COMMENT "Writing the man page with help2man")
+    COMMENT "Writing the man page with help2man"
+    VERBATIM)
   install(FILES ${halfopen_doc_dir}/halfopen_exporter.1
     DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 else()
