@@ -102,7 +102,8 @@ Status ParseOptions(int argc, const char* const* argv,
                     const CollectorCatalog& catalog, Options* options,
                     std::string* help) {
   *options = Options();
-  std::string listen_address = ":" + std::to_string(kDefaultPort);
+  std::string listen_address = ":";
+  listen_address += std::to_string(kDefaultPort);
   bool disable_defaults = false;
   std::map<std::string, bool> enabled;  // By collector; stable addresses.
   FlagSet flags;

@@ -1,19 +1,30 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages the build and the tests need, if any are
-# missing. Safe to run again: it does nothing when everything is there.
+# Installs the Debian 12 packages that are missing, and only those:
+#   scripts/install-deps.sh run    what building and running the exporter needs
+#   scripts/install-deps.sh test   that, plus everything the tests need (default)
+# Safe to run again: it does nothing when everything is there.
 set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:-test}
 
-packages=(
-  # build
-  cmake g++ make git
-  prometheus-cpp-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev
+run_packages=(
+  cmake g++ make git prometheus-cpp-dev libspdlog-dev
   # --web.config.file (YAML, bcrypt), TLS and gzip
   libyaml-cpp-dev libcrypt-dev libssl-dev zlib1g-dev
-  # tests: promtool and prometheus, namespaces, silent drops, HTTP
-  prometheus iproute2 nftables curl procps openssl
-  # deployment checks: systemd-analyze, YAML parsing
-  systemd python3-yaml
 )
+test_packages=(
+  # unit tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev
+  # promtool and a real Prometheus, namespaces, silent drops, HTTP, TLS files
+  prometheus iproute2 nftables curl procps openssl
+  # deployment checks: systemd-analyze, YAML, the man page and the .deb
+  systemd python3-yaml help2man man-db dpkg-dev file pkg-config
+)
+case "$what" in
+  run) packages=("${run_packages[@]}") ;;
+  test) packages=("${run_packages[@]}" "${test_packages[@]}") ;;
+  *) echo "install-deps.sh: want run or test, not \"$what\"" >&2; exit 2 ;;
+esac
 
 missing=()
 for package in "${packages[@]}"; do
@@ -25,5 +36,26 @@ done
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 echo "installing: ${missing[*]}" >&2
+
+# Debian's prometheus package starts a server on :9090 as it installs. The
+# tests run their own; keep any package from starting a service meanwhile
+# (policy-rc.d, which invoke-rc.d and deb-systemd-invoke obey) unless the
+# machine already has a policy of its own.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  $sudo sh -c "printf '#!/bin/sh\nexit 101\n' > $policy && chmod 755 $policy"
+  trap '$sudo rm -f "$policy"' EXIT
+fi
 $sudo apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+
+# ... nor at boot: the prometheus service is for the tests' promtool and
+# binary, not a server this machine asked for.
+if [[ " ${missing[*]} " == *" prometheus "* ]] && command -v systemctl >/dev/null; then
+  if [ -d /run/systemd/system ]; then
+    $sudo systemctl disable --now --quiet prometheus.service || true
+  else
+    $sudo systemctl disable --quiet prometheus.service || true
+  fi
+  echo "prometheus.service is installed for the tests, disabled and stopped" >&2
+fi

@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
 # Installs what is missing, then builds and runs every test: first the unit
-# and HTTP tests under AddressSanitizer and UBSan, then the whole suite
-# (scenarios in network namespaces included) on the release build. The last
-# thing printed is ctest's summary of the release run.
+# and HTTP tests under AddressSanitizer and UBSan, then a Release build with
+# its Debian package, then the whole suite (scenarios in network namespaces
+# and the package's install included) on the RelWithDebInfo build. Warnings
+# are errors in all three. The last thing printed is ctest's summary of the
+# last run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
+scripts/install-deps.sh test
 
 echo "== sanitizer build: unit and HTTP tests under ASan + UBSan"
 scripts/build.sh asan
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build/asan --output-on-failure -L 'unit|e2e' -j 2
+
+echo "== Release build, without the test libraries, and its package"
+scripts/build.sh package
+cmake --build build/package --target package
 
 echo "== release build: every test"
 scripts/build.sh release

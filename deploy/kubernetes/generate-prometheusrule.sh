@@ -2,7 +2,9 @@
 # Writes the PrometheusRule for the Prometheus Operator from the one source
 # of truth, deploy/prometheus/halfopen-rules.yml, to stdout:
 #   deploy/kubernetes/generate-prometheusrule.sh > deploy/kubernetes/prometheusrule.yml
-# A test fails when the committed file and this output differ.
+# A test fails when the committed file and this output differ. The release
+# label is what kube-prometheus-stack selects PrometheusRules by; set yours
+# in kustomization.yaml rather than here.
 set -euo pipefail
 rules="$(dirname "$0")/../prometheus/halfopen-rules.yml"
 cat <<'HEADER'
@@ -15,6 +17,7 @@ metadata:
   namespace: monitoring
   labels:
     app.kubernetes.io/name: halfopen
+    release: kube-prometheus-stack
 spec:
 HEADER
 grep -v '^#' "$rules" | sed 's/^\(.\)/  \1/'

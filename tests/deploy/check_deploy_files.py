@@ -4,12 +4,17 @@
 - every .yml/.yaml parses as YAML and every .json as JSON;
 - the Kubernetes DaemonSet is hardened as the README promises;
 - the PrometheusRule carries exactly the groups of the rules file, and is
-  byte for byte what generate-prometheusrule.sh writes (no drift).
+  byte for byte what generate-prometheusrule.sh writes (no drift);
+- kustomization.yaml lists every manifest and only existing ones, sets the
+  DaemonSet's image (a registry-qualified placeholder tagged with the
+  project's version), and gives the kube-prometheus-stack `release` label
+  the ServiceMonitor and the PrometheusRule carry, never to selectors.
 
 Exits 1 naming every problem found.
 """
 import json
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -72,9 +77,57 @@ def check_prometheusrule():
     print("prometheusrule: compared with the rules file and the generator")
 
 
+def check_kustomization():
+    folder = ROOT / "deploy/kubernetes"
+    kustomization = yaml.safe_load((folder / "kustomization.yaml").read_text())
+    where = "deploy/kubernetes/kustomization.yaml"
+    resources = kustomization.get("resources", [])
+    for resource in resources:
+        if not (folder / resource).is_file():
+            problems.append(f"{where}: resource {resource} does not exist")
+    for manifest in sorted(p.name for p in folder.glob("*.yml")):
+        if manifest not in resources:
+            problems.append(f"{where}: {manifest} is not among the resources")
+
+    version = re.search(r"project\(halfopen_exporter VERSION (\S+)",
+                        (ROOT / "CMakeLists.txt").read_text()).group(1)
+    daemonset = yaml.safe_load((folder / "daemonset.yml").read_text())
+    image = daemonset["spec"]["template"]["spec"]["containers"][0]["image"]
+    name, _, tag = image.rpartition(":")
+    registry = name.split("/")[0]
+    if "/" not in name or not ("." in registry or ":" in registry):
+        problems.append(f"daemonset.yml: image {image} names no registry")
+    if tag != version:
+        problems.append(f"daemonset.yml: image tag {tag}, want {version}")
+    images = {entry["name"]: entry for entry in kustomization.get("images", [])}
+    if name not in images:
+        problems.append(f"{where}: images does not set {name}")
+    elif images[name].get("newTag") != version:
+        problems.append(f"{where}: newTag {images[name].get('newTag')}, "
+                        f"want {version}")
+
+    release = None
+    for label in kustomization.get("labels", []):
+        if "release" in label.get("pairs", {}):
+            release = label["pairs"]["release"]
+            if label.get("includeSelectors") or label.get("includeTemplates"):
+                problems.append(f"{where}: the release label must not reach "
+                                "selectors or pod templates")
+    if release is None:
+        problems.append(f"{where}: sets no release label")
+    for manifest in ("servicemonitor.yml", "prometheusrule.yml"):
+        labels = yaml.safe_load((folder / manifest).read_text())["metadata"]["labels"]
+        if labels.get("release") != release:
+            problems.append(f"{manifest}: release label {labels.get('release')!r}, "
+                            f"want {release!r} as in kustomization.yaml")
+    print(f"kustomization: {len(resources)} resources, image {name}, "
+          f"release={release}")
+
+
 check_parse()
 check_daemonset()
 check_prometheusrule()
+check_kustomization()
 for problem in problems:
     print("PROBLEM:", problem)
 sys.exit(1 if problems else 0)
