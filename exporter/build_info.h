@@ -6,5 +6,7 @@ namespace halfopen {
 extern const char* const kVersion;
 /// The short git revision the binary was built from, or "unknown".
 extern const char* const kRevision;
+/// docs/runbook.md, embedded at build time and served at /runbook.
+extern const char* const kRunbookMarkdown;
 
 }  // namespace halfopen

@@ -82,7 +82,8 @@ int Serve(const Site& site, mg_connection* conn) {
     }
   }
   const std::string uri = request->local_uri;
-  if (uri != "/" && uri != "/-/healthy" && uri != site.telemetry_path) {
+  if (uri != "/" && uri != "/-/healthy" && uri != "/runbook" &&
+      uri != site.telemetry_path) {
     return Respond(conn, 404, {{"Content-Type", kText}}, "Not Found\n",
                    head_only);
   }
@@ -96,7 +97,8 @@ int Serve(const Site& site, mg_connection* conn) {
                    head_only);
   }
   return Respond(conn, 200, {{"Content-Type", "text/html; charset=utf-8"}},
-                 site.landing_page, head_only);
+                 uri == "/runbook" ? site.runbook_page : site.landing_page,
+                 head_only);
 }
 
 }  // namespace

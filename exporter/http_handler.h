@@ -15,6 +15,7 @@ namespace halfopen {
 struct Site {
   std::string telemetry_path;
   std::string landing_page;
+  std::string runbook_page;  ///< Served at /runbook.
   std::shared_ptr<Scraper> scraper;
   /// Seconds a scrape may take when the request does not say.
   double default_scrape_timeout_seconds = 10;
@@ -25,11 +26,11 @@ struct Site {
 
 /// Answers one request (civetweb's begin_request): `telemetry_path` with the
 /// scraped metrics (gzipped when the client accepts it; HEAD gives the
-/// headers without collecting), `/` with the landing page, `/-/healthy`
-/// with 200; other methods 405, other paths 404; 401 without valid basic
-/// auth when users are configured. Never throws (an exception becomes a
-/// 500), so nothing unwinds through civetweb's C code. Returns the status
-/// sent.
+/// headers without collecting), `/` with the landing page, `/runbook` with
+/// the alerts' runbook, `/-/healthy` with 200; other methods 405, other paths
+/// 404; 401 without valid basic auth when users are configured. Never throws
+/// (an exception becomes a 500), so nothing unwinds through civetweb's C code.
+/// Returns the status sent.
 int HandleRequest(const Site& site, mg_connection* conn) noexcept;
 
 }  // namespace halfopen

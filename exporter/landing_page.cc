@@ -42,7 +42,9 @@ std::string RenderLandingPage(const std::string& version,
          EscapeHtml(version) +
          ". Accept-queue overflow and half-open TCP connection metrics.</p>\n"
          "<p><a href=\"" +
-         path + "\">" + path + "</a></p>\n<h2>Enabled collectors</h2>\n<ul>\n" +
+         path + "\">" + path +
+         "</a></p>\n<p><a href=\"/runbook\">Runbook</a>: what each alert "
+         "means and what to do.</p>\n<h2>Enabled collectors</h2>\n<ul>\n" +
          items + "</ul>\n</body>\n</html>\n";
 }
 

@@ -19,6 +19,7 @@
 #include "exporter/http_server.h"
 #include "exporter/landing_page.h"
 #include "exporter/logging.h"
+#include "exporter/markdown.h"
 #include "exporter/options.h"
 #include "exporter/web_config.h"
 #include "spdlog/spdlog.h"
@@ -122,6 +123,8 @@ int Run(int argc, char** argv) {
   site.telemetry_path = options.telemetry_path;
   site.landing_page = RenderLandingPage(kVersion, options.telemetry_path,
                                         scraper->CollectorNames());
+  site.runbook_page =
+      RenderDocumentPage("halfopen_exporter runbook", kRunbookMarkdown);
   site.scraper = scraper;
   site.default_scrape_timeout_seconds = options.scrape_timeout_seconds;
   if (!web.users.empty()) site.auth = std::make_shared<BasicAuth>(web.users);

@@ -8,7 +8,12 @@
 - kustomization.yaml lists every manifest and only existing ones, sets the
   DaemonSet's image (a registry-qualified placeholder tagged with the
   project's version), and gives the kube-prometheus-stack `release` label
-  the ServiceMonitor and the PrometheusRule carry, never to selectors.
+  the ServiceMonitor and the PrometheusRule carry, never to selectors;
+- every alert links its section of the runbook: a runbook_url
+  http://{{ $labels.instance }}/runbook#<anchor>, where docs/runbook.md (which
+  the exporter serves at /runbook) has a heading with that anchor, and no
+  free-text `runbook` annotation; no critical alert for what a single
+  socket can cause.
 
 Exits 1 naming every problem found.
 """
@@ -124,7 +129,39 @@ def check_kustomization():
           f"release={release}")
 
 
+def github_anchor(heading):
+    """The anchor GitHub (and the exporter's /runbook) gives a heading."""
+    return "".join(c.lower() if c.isalnum() or c in "-_" else "-"
+                   for c in heading if c.isalnum() or c in "-_ ")
+
+
+def check_runbook_links():
+    rules = yaml.safe_load((ROOT / "deploy/prometheus/halfopen-rules.yml").read_text())
+    runbook = (ROOT / "docs/runbook.md").read_text()
+    anchors = {github_anchor(line.lstrip("#").strip())
+               for line in runbook.splitlines() if line.startswith("## ")}
+    alerts = [rule for group in rules["groups"] for rule in group["rules"]
+              if "alert" in rule]
+    for rule in alerts:
+        name, annotations = rule["alert"], rule.get("annotations", {})
+        if "runbook" in annotations:
+            problems.append(f"{name}: a free-text runbook annotation; want runbook_url")
+        url = annotations.get("runbook_url", "")
+        match = re.fullmatch(r"http://\{\{ \$labels\.instance \}\}/runbook#(.+)", url)
+        if not match:
+            problems.append(f"{name}: runbook_url {url!r} is not "
+                            "http://{{ $labels.instance }}/runbook#<anchor>")
+        elif match.group(1) not in anchors or match.group(1) != github_anchor(name):
+            problems.append(f"{name}: runbook_url anchor #{match.group(1)} has no "
+                            f"'## {name}' section in docs/runbook.md")
+        if rule.get("labels", {}).get("severity") == "critical" and \
+                "orphaned" in rule.get("expr", ""):
+            problems.append(f"{name}: critical for a count that one socket can raise")
+    print(f"runbook: {len(alerts)} alerts, {len(anchors)} sections")
+
+
 check_parse()
+check_runbook_links()
 check_daemonset()
 check_prometheusrule()
 check_kustomization()

@@ -4,7 +4,9 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
+#include <cctype>
 #include <chrono>
+#include <fstream>
 #include <regex>
 
 #include "tests/support/exporter_process.h"
@@ -92,6 +94,33 @@ TEST(Http, ServesLandingPageHealthAndNotFound) {
   EXPECT_EQ(exporter.Get("/custom").status, 200);
   EXPECT_EQ(exporter.Get("/metrics").status, 404);
   EXPECT_EQ(exporter.Get("/no/such/page").status, 404);
+}
+
+// The alerts' runbook_url points at /runbook#<alert in lower case>: every
+// alert in the shipped rules must land on a section of the served page.
+TEST(Http, ServesTheRunbookWithASectionForEveryAlert) {
+  ExporterProcess exporter({});
+  ASSERT_TRUE(exporter.started()) << exporter.process().Stderr();
+  const HttpResponse runbook = exporter.Get("/runbook");
+  ASSERT_EQ(runbook.status, 200) << runbook.error;
+  EXPECT_THAT(runbook.headers, HasSubstr("text/html"));
+  EXPECT_THAT(exporter.Get("/").body, HasSubstr("href=\"/runbook\""));
+
+  std::ifstream rules(std::string(HALFOPEN_SOURCE_DIR) +
+                      "/deploy/prometheus/halfopen-rules.yml");
+  const std::regex alert_line(R"(^\s*- alert: (\w+))");
+  std::string line;
+  int alerts = 0;
+  while (std::getline(rules, line)) {
+    std::smatch match;
+    if (!std::regex_search(line, match, alert_line)) continue;
+    ++alerts;
+    std::string anchor = match[1];
+    for (char& c : anchor) c = static_cast<char>(std::tolower(c));
+    EXPECT_THAT(runbook.body, HasSubstr("<h2 id=\"" + anchor + "\">" +
+                                        std::string(match[1]) + "</h2>"));
+  }
+  EXPECT_GE(alerts, 9);
 }
 
 TEST(Http, GzipsTheMetricsWhenTheClientAcceptsIt) {
