@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "collectors/each_netns.h"
+#include "collectors/listener_sampler.h"
 #include "collectors/socket_owners.h"
 #include "collectors/sources.h"
 #include "decode/port_ranges.h"
@@ -13,6 +14,7 @@
 #include "engine/family.h"
 #include "engine/log.h"
 #include "model/address.h"
+#include "model/listener_history.h"
 #include "model/listener_selection.h"
 
 namespace halfopen {
@@ -28,6 +30,9 @@ struct ListenersOptions {
   std::size_t max_listeners = 200;
   bool processes = true;
   double process_refresh_seconds = 60;
+  double sample_interval_seconds = 0.1;
+  double sample_cpu_budget = 0.01;
+  double peak_window_seconds = 60;
 };
 
 std::string PortRangesProblem(const std::string& text) {
@@ -106,11 +111,87 @@ struct ListenerFamilies {
   }
 };
 
+// The sampler's families: per listener, then per namespace.
+struct SamplerFamilies {
+  prometheus::MetricFamily full_seconds = NewFamily(
+      "halfopen_listen_queue_full_seconds_total",
+      "Seconds the listener sampler saw a socket of the listener with a full "
+      "accept queue (length greater than its limit); rate() is the fraction "
+      "of time full. Each interval between two samples counts by how many of "
+      "its two ends saw it full.",
+      prometheus::MetricType::Counter);
+  prometheus::MetricFamily peak = NewFamily(
+      "halfopen_listen_queue_peak_length",
+      "The highest accept-queue length (summed over the listener's sockets) "
+      "the sampler saw within the last --collector.listeners.peak-window "
+      "seconds.",
+      prometheus::MetricType::Gauge);
+  prometheus::MetricFamily overflows = NewFamily(
+      "halfopen_listen_overflows_estimated_total",
+      "The namespace's TcpExt ListenOverflows attributed to this listener: "
+      "each increase between two samples is shared among the listeners seen "
+      "full at either, by how many of the two saw each full. An estimate: "
+      "see halfopen_listen_overflows_unattributed_total.",
+      prometheus::MetricType::Counter);
+  prometheus::MetricFamily drops = NewFamily(
+      "halfopen_listen_drops_estimated_total",
+      "The namespace's TcpExt ListenDrops attributed to this listener, as "
+      "for halfopen_listen_overflows_estimated_total.",
+      prometheus::MetricType::Counter);
+  prometheus::MetricFamily unattributed_overflows = NewFamily(
+      "halfopen_listen_overflows_unattributed_total",
+      "ListenOverflows increases between two samples that saw no listener "
+      "full: a burst shorter than the sampling interval, or a listener that "
+      "opened and closed between samples.",
+      prometheus::MetricType::Counter);
+  prometheus::MetricFamily unattributed_drops = NewFamily(
+      "halfopen_listen_drops_unattributed_total",
+      "ListenDrops increases between two samples that saw no listener full "
+      "(SYN-queue drops among them).",
+      prometheus::MetricType::Counter);
+  prometheus::MetricFamily samples = NewFamily(
+      "halfopen_listener_samples_total",
+      "Samples the listener sampler took of the namespace's listeners "
+      "(--collector.listeners.sample-interval).",
+      prometheus::MetricType::Counter);
+  prometheus::MetricFamily errors =
+      NewFamily("halfopen_listener_sample_errors_total",
+                "Samples of the namespace's listeners that failed.",
+                prometheus::MetricType::Counter);
+
+  void Add(const LabelPairs& labels, const ListenerObservation& observed) {
+    AddSample(&full_seconds, labels, observed.full_seconds);
+    AddSample(&peak, labels, observed.peak_length);
+    AddSample(&overflows, labels, observed.overflows);
+    AddSample(&drops, labels, observed.drops);
+  }
+
+  void MoveTo(std::vector<prometheus::MetricFamily>* out) {
+    for (auto* family :
+         {&full_seconds, &peak, &overflows, &drops, &unattributed_overflows,
+          &unattributed_drops, &samples, &errors}) {
+      out->push_back(std::move(*family));
+    }
+  }
+};
+
+// What the sampler saw of one namespace, read at scrape time.
+struct NamespaceSamples {
+  bool sampled = false;
+  std::vector<ListenerObservation> kept;  // By ListenerSelection::kept.
+  ListenerObservation other;
+  std::uint64_t samples = 0;
+  std::uint64_t errors = 0;
+  double unattributed_overflows = 0;
+  double unattributed_drops = 0;
+};
+
 // One namespace's listeners, as selected for this scrape.
 struct NamespaceListeners {
   LabelPairs labels;  // The namespace's.
   std::shared_ptr<const SocketWalk> walk;
   ListenerSelection selection;
+  NamespaceSamples samples;
 };
 
 class ListenersCollector : public Collector {
@@ -119,6 +200,13 @@ class ListenersCollector : public Collector {
                      std::shared_ptr<Sources> sources)
       : sources_(std::move(sources)),
         filter_(MakeFilter(options)),
+        sampler_(options.sample_interval_seconds > 0 && sources_->live()
+                     ? std::make_unique<ListenerSampler>(
+                           SamplerOptions{options.sample_interval_seconds,
+                                          options.sample_cpu_budget,
+                                          options.peak_window_seconds, filter_},
+                           sources_)
+                     : nullptr),
         processes_(options.processes),
         owners_(
             ProcfsReader(sources_->options().procfs),
@@ -129,17 +217,18 @@ class ListenersCollector : public Collector {
   Status Collect(const Scrape& scrape,
                  std::vector<prometheus::MetricFamily>* out) override {
     std::vector<NamespaceListeners> namespaces;
-    Status status = ForEachWalk(
-        *sources_, scrape,
-        [&](const NamespaceWalk& walk, const LabelPairs& labels) {
-          if (!walk.walk->status.ok()) return walk.walk->status;
-          ListenerSelection selection =
-              SelectListeners(walk.walk->listeners.listeners(), filter_);
-          namespaces.push_back({labels, walk.walk, std::move(selection)});
-          return Status::Ok();
-        });
+    Status status =
+        ForEachWalk(*sources_, scrape,
+                    [&](const NamespaceWalk& walk, const LabelPairs& labels) {
+                      if (!walk.walk->status.ok()) return walk.walk->status;
+                      NamespaceListeners ns{labels, walk.walk, {}, {}};
+                      Select(walk.netns->identity.inode, &ns);
+                      namespaces.push_back(std::move(ns));
+                      return Status::Ok();
+                    });
     const auto owners = FindOwners(namespaces);
     ListenerFamilies families;
+    SamplerFamilies sampled;
     auto process_info = NewFamily(
         "halfopen_listen_process_info",
         "1 for each process holding a listener's socket (found through "
@@ -160,16 +249,29 @@ class ListenersCollector : public Collector {
         prometheus::MetricType::Gauge);
     for (const NamespaceListeners& ns : namespaces) {
       const ListenerSelection& selection = ns.selection;
-      for (const Listener* listener : selection.kept) {
-        const LabelPairs labels = Join(ns.labels, Labels(*listener, *ns.walk));
-        families.Add(labels, *listener);
-        AddOwners(*listener, labels, owners, &process_info);
+      for (std::size_t i = 0; i < selection.kept.size(); ++i) {
+        const Listener& listener = *selection.kept[i];
+        const LabelPairs labels = Join(ns.labels, Labels(listener, *ns.walk));
+        families.Add(labels, listener);
+        if (ns.samples.sampled) sampled.Add(labels, ns.samples.kept[i]);
+        AddOwners(listener, labels, owners, &process_info);
       }
       if (selection.folded > 0) {
-        families.Add(Join(ns.labels, {{"family", "other"},
-                                      {"address", "other"},
-                                      {"port", "other"}}),
-                     selection.other);
+        const LabelPairs labels = Join(
+            ns.labels,
+            {{"family", "other"}, {"address", "other"}, {"port", "other"}});
+        families.Add(labels, selection.other);
+        if (ns.samples.sampled) sampled.Add(labels, ns.samples.other);
+      }
+      if (sampler_ != nullptr) {
+        AddSample(&sampled.unattributed_overflows, ns.labels,
+                  ns.samples.unattributed_overflows);
+        AddSample(&sampled.unattributed_drops, ns.labels,
+                  ns.samples.unattributed_drops);
+        AddSample(&sampled.samples, ns.labels,
+                  static_cast<double>(ns.samples.samples));
+        AddSample(&sampled.errors, ns.labels,
+                  static_cast<double>(ns.samples.errors));
       }
       for (const auto& [outcome, count] :
            {std::pair{"exported", selection.kept.size()},
@@ -185,10 +287,60 @@ class ListenersCollector : public Collector {
     for (auto* family : {&process_info, &groups, &unattributed}) {
       out->push_back(std::move(*family));
     }
+    if (sampler_ != nullptr) {
+      sampled.MoveTo(out);
+      auto cost = NewFamily(
+          "halfopen_listener_sampler_seconds_total",
+          "CPU time the listener sampler has used, over every namespace: "
+          "rate() is the share of a core it costs.",
+          prometheus::MetricType::Counter);
+      AddSample(&cost, {}, sampler_->cpu_seconds());
+      out->push_back(std::move(cost));
+      auto interval = NewFamily(
+          "halfopen_listener_sample_interval_seconds",
+          "The interval the listener sampler keeps: "
+          "--collector.listeners.sample-interval, or longer when a round of "
+          "samples would cost more than --collector.listeners.sample-budget "
+          "of a core.",
+          prometheus::MetricType::Gauge);
+      AddSample(&interval, {}, sampler_->interval_seconds());
+      out->push_back(std::move(interval));
+    }
     return status;
   }
 
  private:
+  // Selects the namespace's listeners (keeping those the sampler saw full
+  // lately, too) and reads what the sampler saw of them.
+  void Select(std::uint64_t inode, NamespaceListeners* ns) const {
+    const std::vector<Listener>& listeners = ns->walk->listeners.listeners();
+    if (sampler_ == nullptr) {
+      ns->selection = SelectListeners(listeners, filter_);
+      return;
+    }
+    sampler_->With(inode, [&](ListenerHistory* history,
+                              const SampledNamespace& sampled, double now) {
+      ns->samples.errors = sampled.errors;
+      if (history == nullptr) {
+        ns->selection = SelectListeners(listeners, filter_);
+        return;
+      }
+      ns->selection =
+          SelectListeners(listeners, filter_, [&](const Listener& listener) {
+            return history->RecentlyFull(listener, now);
+          });
+      NamespaceSamples& samples = ns->samples;
+      samples.sampled = true;
+      for (const Listener* listener : ns->selection.kept) {
+        samples.kept.push_back(history->Read(*listener, now));
+      }
+      samples.other = history->FoldOthers(ns->selection.kept, now);
+      samples.samples = history->samples();
+      samples.unattributed_overflows = history->unattributed_overflows();
+      samples.unattributed_drops = history->unattributed_drops();
+    });
+  }
+
   using Owners = std::map<std::uint32_t, std::vector<SocketOwner>>;
 
   Owners FindOwners(const std::vector<NamespaceListeners>& namespaces) {
@@ -243,6 +395,8 @@ class ListenersCollector : public Collector {
 
   const std::shared_ptr<Sources> sources_;
   const ListenerFilter filter_;
+  // Declared after sources_ and filter_, which it uses; stopped first.
+  const std::unique_ptr<ListenerSampler> sampler_;
   const bool processes_;
   SocketOwners owners_;
   bool warned_ = false;
@@ -276,6 +430,25 @@ void DeclareFlags(FlagSet* flags, SourceOptions*, ListenersOptions* options) {
               "(halfopen_listen_process_info), found through /proc/<pid>/fd "
               "like ss -p. Other users' processes need CAP_SYS_PTRACE.",
               &options->processes);
+  flags->NumberOrZero(
+      "collector.listeners.sample-interval",
+      "Seconds between two samples of every listener's accept queue "
+      "and the ListenOverflows counter, taken between scrapes to "
+      "catch bursts (halfopen_listen_queue_full_seconds_total, "
+      "_peak_length, _overflows_estimated_total). One LISTEN-only "
+      "dump per network namespace and sample. 0 turns the sampler "
+      "off.",
+      &options->sample_interval_seconds, 0.01, 60);
+  flags->NumberOrZero(
+      "collector.listeners.sample-budget",
+      "The share of one core the listener sampler may use, e.g. 0.01 for 1%; "
+      "when a round of samples of every namespace costs more, it samples "
+      "less often (halfopen_listener_sample_interval_seconds). 0: no limit.",
+      &options->sample_cpu_budget, 0.0001, 1);
+  flags->Number("collector.listeners.peak-window",
+                "Seconds over which halfopen_listen_queue_peak_length keeps "
+                "the highest sampled queue length.",
+                &options->peak_window_seconds, 1, 3600);
   flags->Number("collector.listeners.process-refresh",
                 "Seconds between two searches of every process's file "
                 "descriptors for listener owners (sooner, at most every 5 s, "

@@ -1,5 +1,6 @@
 #include "collectors/sources.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 
@@ -67,6 +68,7 @@ Netns::Netns(NetnsIdentity identity_in, std::unique_ptr<NetnsIo> io_in,
 Sources::Sources(const SourceOptions& options,
                  SocketWalker::SourceFactory make_source)
     : options_(options),
+      live_(make_source == nullptr && options.replay.empty()),
       make_source_(make_source ? std::move(make_source)
                                : DiagSourceFactory(options)),
       host_pairs_(options.suspicion),
@@ -81,6 +83,13 @@ std::vector<std::shared_ptr<Netns>> Sources::Namespaces(
   std::lock_guard<std::mutex> lock(mu_);
   if (all_namespaces() && scrape_id != last_scrape_) Discover();
   last_scrape_ = scrape_id;
+  std::vector<std::shared_ptr<Netns>> namespaces = {own_};
+  for (const auto& [inode, netns] : others_) namespaces.push_back(netns);
+  return namespaces;
+}
+
+std::vector<std::shared_ptr<Netns>> Sources::Current() const {
+  std::lock_guard<std::mutex> lock(mu_);
   std::vector<std::shared_ptr<Netns>> namespaces = {own_};
   for (const auto& [inode, netns] : others_) namespaces.push_back(netns);
   return namespaces;
@@ -130,7 +139,13 @@ void Sources::Discover() {
         std::make_unique<NetnsIo>(options_.procfs, std::move(thread)), options_,
         make_source_, &host_pairs_);
   }
+  const bool changed = next.size() != others_.size() ||
+                       !std::equal(next.begin(), next.end(), others_.begin(),
+                                   [](const auto& a, const auto& b) {
+                                     return a.first == b.first;
+                                   });
   others_.swap(next);  // Namespaces no longer found are let go here.
+  if (changed) ++generation_;
   // With the privileges, a process hidden anyway is a sandbox's choice:
   // counted, not a failure. Without them it is the first sign of it.
   const bool privileged = HasNamespacePrivileges();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -77,6 +78,16 @@ class Sources {
   /// new namespaces are entered, vanished ones let go.
   std::vector<std::shared_ptr<Netns>> Namespaces(std::uint64_t scrape_id);
 
+  /// The namespaces as the last search left them, the exporter's own first,
+  /// without searching again: for readers between scrapes.
+  std::vector<std::shared_ptr<Netns>> Current() const;
+  /// Changes whenever a search finds a namespace more or one fewer, so that
+  /// readers between scrapes need call Current() only then.
+  std::uint64_t generation() const { return generation_.load(); }
+  /// True when the sockets come from the kernel: no recording replayed, no
+  /// test's source injected.
+  bool live() const { return live_; }
+
   /// Every namespace's walk of scrape `scrape_id`: the first caller walks
   /// them, one after another (so that connections between namespaces are
   /// matched), the others get the same walks.
@@ -103,7 +114,9 @@ class Sources {
   void AddAddresses(Netns& netns);
 
   const SourceOptions options_;
+  const bool live_;  // Before make_source_, which takes the factory.
   const SocketWalker::SourceFactory make_source_;
+  std::atomic<std::uint64_t> generation_{1};
   HostPairs host_pairs_;  // Scope "all" only; guarded by walk_mu_.
   const std::shared_ptr<Netns> own_;
   mutable std::mutex mu_;

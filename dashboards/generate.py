@@ -50,7 +50,7 @@ def templating():
 
 
 def panel(title, kind, targets, x, y, w=12, h=8, unit=None, description="",
-          table=False):
+          table=False, instant=False):
     panel = {
         "title": title, "type": kind, "description": description,
         "datasource": DATASOURCE,
@@ -58,7 +58,7 @@ def panel(title, kind, targets, x, y, w=12, h=8, unit=None, description="",
         "targets": [
             {"refId": chr(ord("A") + i), "datasource": DATASOURCE,
              "expr": expr, "legendFormat": legend,
-             "instant": table, "range": not table,
+             "instant": table or instant, "range": not (table or instant),
              "format": "table" if table else "time_series"}
             for i, (expr, legend) in enumerate(targets)],
         "fieldConfig": {"defaults": {"unit": unit} if unit else {},
@@ -133,24 +133,54 @@ DETAIL = [
             f"halfopen_listen_queue_length{{{LSEL}}})",
             "{{instance}} {{netns}} {{address}}:{{port}} limit")],
           12, 0),
+    panel("Where the overflows went", "bargauge",
+          [(f"topk({TOP}, sum by (instance, netns, address, port) (increase("
+            f"halfopen_listen_overflows_estimated_total{{{LSEL}}}[$__range])))",
+            "{{instance}} {{netns}} {{address}}:{{port}}"),
+           (f"sum by (instance, netns) (increase("
+            f"halfopen_listen_overflows_unattributed_total{{{SEL}}}[$__range]))",
+            "{{instance}} {{netns}} unattributed")],
+          0, 8, w=8, instant=True,
+          description="ListenOverflows over the dashboard's time range, "
+                      "attributed by the listener sampler to the listeners "
+                      "it saw full; \"unattributed\": overflows in bursts "
+                      "shorter than the sampling interval."),
+    panel("Time full between scrapes", "timeseries",
+          [(f"topk({TOP}, rate(halfopen_listen_queue_full_seconds_total"
+            f"{{{LSEL}}}[$__rate_interval]))",
+            "{{instance}} {{netns}} {{address}}:{{port}}")],
+          8, 8, w=8, unit="percentunit",
+          description="The share of time the sampler saw a socket of the "
+                      "listener with a full accept queue, bursts between "
+                      "scrapes included."),
+    panel("Peak queue length (sampled)", "timeseries",
+          [(f"topk({TOP}, halfopen_listen_queue_peak_length{{{LSEL}}})",
+            "{{instance}} {{netns}} {{address}}:{{port}} peak"),
+           (f"halfopen_listen_queue_limit{{{LSEL}}} and on (instance, netns, "
+            f"family, address, port) topk({TOP}, "
+            f"halfopen_listen_queue_peak_length{{{LSEL}}})",
+            "{{instance}} {{netns}} {{address}}:{{port}} limit")],
+          16, 8, w=8,
+          description="The highest accept-queue length the sampler saw over "
+                      "its peak window; above the limit means full."),
     panel("SYN_RECV per listener", "timeseries",
           [(f"topk({TOP}, halfopen_listen_syn_recv{{{LSEL}}})",
             "{{instance}} {{netns}} {{address}}:{{port}} syn_recv"),
            (f"topk({TOP}, halfopen_listen_syn_recv_retransmitting{{{LSEL}}})",
             "{{instance}} {{netns}} {{address}}:{{port}} retransmitting")],
-          0, 8),
+          0, 16),
     panel("Connections by state", "timeseries",
           [(f"sum by (instance, state) (halfopen_tcp_connections{{{SEL}}})",
-            "{{instance}} {{state}}")], 12, 8),
+            "{{instance}} {{state}}")], 12, 16),
     panel("Top suspects", "table",
           [(f"halfopen_suspect_score{{{SEL}}}", ""),
            (f"halfopen_suspect_giveup_eta_seconds{{{SEL}}}", "")],
-          0, 16, w=24, table=True,
+          0, 24, w=24, table=True,
           description="The top-K connections most probably half-open: reason, "
                       "score and how long until the kernel gives up."),
     panel("Idle connections without keepalive", "timeseries",
           [(f"halfopen_idle_unprotected_connections{{{SEL}}}", "{{instance}}")],
-          0, 24),
+          0, 32),
     panel("Kernel give-up times", "stat",
           [(f"halfopen_kernel_retransmit_giveup_seconds{{{SEL}}}",
             "{{instance}} {{netns}} retransmit"),
@@ -160,7 +190,7 @@ DETAIL = [
             "{{instance}} {{netns}} SYN-ACK"),
            (f"halfopen_kernel_syn_giveup_seconds{{{SEL}}}",
             "{{instance}} {{netns}} SYN")],
-          12, 24, unit="s"),
+          12, 32, unit="s"),
     panel("Kernel settings", "stat",
           [(f"halfopen_kernel_tcp_retries2{{{SEL}}}",
             "{{instance}} {{netns}} tcp_retries2"),
@@ -172,7 +202,7 @@ DETAIL = [
             "{{instance}} {{netns}} syncookies"),
            (f"halfopen_kernel_somaxconn{{{SEL}}}",
             "{{instance}} {{netns}} somaxconn")],
-          0, 32, w=24),
+          0, 40, w=24),
 ]
 
 

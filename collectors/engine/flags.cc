@@ -86,6 +86,20 @@ void FlagSet::Number(std::string name, std::string help, double* value,
             false, [value](double parsed) { *value = parsed; });
 }
 
+void FlagSet::NumberOrZero(std::string name, std::string help, double* value,
+                           double min, double max) {
+  Add(std::move(name), std::move(help), FormatNumber(*value), Kind::kValue,
+      [=](const std::string& text) {
+        double parsed = 0;
+        if (!ParseDecimal(text, &parsed) ||
+            (parsed != 0 && (parsed < min || parsed > max))) {
+          return "want 0 (off) or " + RangeText(min, max, false).substr(5);
+        }
+        *value = parsed;
+        return std::string();
+      });
+}
+
 void FlagSet::AddNumber(std::string name, std::string help,
                         std::string default_text, double min, double max,
                         bool whole, std::function<void(double)> store) {

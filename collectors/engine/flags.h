@@ -36,6 +36,9 @@ class FlagSet {
   /// A finite number in [min, max].
   void Number(std::string name, std::string help, double* value, double min,
               double max);
+  /// 0 (which turns something off), or a finite number in [min, max].
+  void NumberOrZero(std::string name, std::string help, double* value,
+                    double min, double max);
   /// A whole number in [min, max].
   template <typename Int>
   void WholeNumber(std::string name, std::string help, Int* value, Int min,

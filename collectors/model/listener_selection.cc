@@ -16,7 +16,9 @@ int Tier(const Listener& listener) {
   return listener.queue_length > 0 || listener.syn_recv > 0 ? 1 : 2;
 }
 
-bool Passes(const Listener& listener, const ListenerFilter& filter) {
+}  // namespace
+
+bool PassesFilter(const Listener& listener, const ListenerFilter& filter) {
   if (!filter.port_include.empty() &&
       !InPortRanges(filter.port_include, listener.port)) {
     return false;
@@ -26,6 +28,8 @@ bool Passes(const Listener& listener, const ListenerFilter& filter) {
   return std::regex_search(address, filter.address_include) &&
          !std::regex_search(address, filter.address_exclude);
 }
+
+namespace {
 
 auto ExportOrder(const Listener* l) {
   return std::tie(l->port, l->family, l->address, l->device);
@@ -49,20 +53,22 @@ bool InPortRanges(const std::vector<PortRange>& ranges, std::uint16_t port) {
   });
 }
 
-ListenerSelection SelectListeners(const std::vector<Listener>& listeners,
-                                  const ListenerFilter& filter) {
+ListenerSelection SelectListeners(
+    const std::vector<Listener>& listeners, const ListenerFilter& filter,
+    const std::function<bool(const Listener&)>& recently_full) {
   ListenerSelection selection;
   std::vector<const Listener*> passed;
   for (const Listener& listener : listeners) {
-    if (Passes(listener, filter)) {
+    if (PassesFilter(listener, filter)) {
       passed.push_back(&listener);
     } else {
       ++selection.excluded;
     }
   }
   if (passed.size() > filter.max_listeners) {
-    auto priority = [](const Listener* l) {
-      return std::make_tuple(Tier(*l), -l->max_fill,
+    auto priority = [&](const Listener* l) {
+      const int tier = recently_full && recently_full(*l) ? 0 : Tier(*l);
+      return std::make_tuple(tier, -l->max_fill,
                              -static_cast<double>(l->syn_recv), l->port,
                              l->family, l->address, l->device);
     };

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <regex>
 #include <vector>
 
@@ -41,12 +42,18 @@ struct ListenerSelection {
 };
 
 /// Applies `filter` to `listeners`. When more pass than the cap allows, the
-/// ones that matter are kept: queues full or nearly full (fill ≥ 0.9) or
-/// with orphaned handshakes first, then those with queued connections or
-/// handshakes, then the rest by lowest port. So a full listener is never
-/// folded away unless more full listeners than the cap exist. Pure.
-ListenerSelection SelectListeners(const std::vector<Listener>& listeners,
-                                  const ListenerFilter& filter);
+/// ones that matter are kept: queues full or nearly full (fill ≥ 0.9), with
+/// orphaned handshakes, or that `recently_full` says were full between
+/// scrapes first, then those with queued connections or handshakes, then
+/// the rest by lowest port. So a full listener is never folded away unless
+/// more full listeners than the cap exist. Pure.
+ListenerSelection SelectListeners(
+    const std::vector<Listener>& listeners, const ListenerFilter& filter,
+    const std::function<bool(const Listener&)>& recently_full = nullptr);
+
+/// True when `filter` lets `listener` have series of its own (the cap
+/// aside).
+bool PassesFilter(const Listener& listener, const ListenerFilter& filter);
 
 /// True when `port` lies in one of `ranges`.
 bool InPortRanges(const std::vector<PortRange>& ranges, std::uint16_t port);

@@ -68,6 +68,7 @@ std::vector<std::string> DashboardExpressions(const std::string& json) {
 std::string Substitute(std::string expr) {
   const std::pair<const char*, const char*> variables[] = {
       {"$__rate_interval", "15s"},
+      {"$__range", "1m"},
       {"$instance", ".+"},
       {"$job", "halfopen"},
       {"$netns", ".*"},
@@ -235,7 +236,7 @@ TEST(PrometheusEndToEnd,
       ReadFile(Source("deploy/prometheus/halfopen-rules.yml"));
   for (const char* alert :
        {"HalfopenAcceptQueueOverflowing", "HalfopenListenQueueFull",
-        "HalfopenSuspectsPresent"}) {
+        "HalfopenListenQueueFullOften", "HalfopenSuspectsPresent"}) {
     const std::string expr = AlertExpression(rules, alert);
     ASSERT_FALSE(expr.empty()) << alert;
     EXPECT_TRUE(

@@ -174,5 +174,27 @@ TEST(FlagSet, NumbersAreCheckedAgainstTheirRange) {
             "number from 0 to 1000");
 }
 
+TEST(FlagSet, NumberOrZeroTakesZeroOrARange) {
+  FlagSet flags;
+  double interval = 0.1;
+  flags.NumberOrZero("interval", "Seconds; 0 turns it off.", &interval, 0.01,
+                     60);
+  const char* off[] = {"prog", "--interval=0"};
+  ASSERT_TRUE(flags.Parse(2, off).ok());
+  EXPECT_EQ(interval, 0);
+  const char* some[] = {"prog", "--interval=0.5"};
+  ASSERT_TRUE(flags.Parse(2, some).ok());
+  EXPECT_EQ(interval, 0.5);
+  for (const char* bad : {"--interval=0.001", "--interval=61",
+                          "--interval=-1", "--interval=soon"}) {
+    const char* argv[] = {"prog", bad};
+    const Status status = flags.Parse(2, argv);
+    EXPECT_THAT(status.message(),
+                ::testing::EndsWith("want 0 (off) or a number from 0.01 to 60"))
+        << bad;
+  }
+  EXPECT_EQ(interval, 0.5);
+}
+
 }  // namespace
 }  // namespace halfopen

@@ -55,6 +55,19 @@ TEST(SelectListeners, FoldsThoseOverTheCapKeepingFullThenBusyThenLowPorts) {
   EXPECT_EQ(selection.other.queue_limit, 6u * 128);
 }
 
+TEST(SelectListeners, KeepsWhatTheSamplerSawFullLately) {
+  // Idle now, but full between scrapes: port 9000 must not be folded away.
+  std::vector<Listener> listeners = {At(22), At(80), At(9000)};
+  ListenerFilter filter;
+  filter.max_listeners = 2;
+  EXPECT_THAT(Ports(SelectListeners(listeners, filter)), ElementsAre(22, 80));
+  const ListenerSelection selection = SelectListeners(
+      listeners, filter,
+      [](const Listener& listener) { return listener.port == 9000; });
+  EXPECT_THAT(Ports(selection), ElementsAre(22, 9000));
+  EXPECT_EQ(selection.folded, 1u);
+}
+
 TEST(SelectListeners, FoldedAggregateKeepsTheFullestFill) {
   std::vector<Listener> listeners = {At(1), At(2), At(3)};
   for (Listener& l : listeners) l.max_fill = 0.95;  // all nearly full

@@ -1,0 +1,124 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "collectors/sources.h"
+#include "decode/inet_diag_parser.h"
+#include "kernel/diag_source.h"
+#include "kernel/reread_file.h"
+#include "model/listener_history.h"
+
+namespace halfopen {
+
+/// What the sampler does, from --collector.listeners.* flags.
+struct SamplerOptions {
+  /// Seconds between two samples; 0: no sampler.
+  double interval_seconds = 0.1;
+  /// The share of one core the sampler may use (0: no limit). When a round
+  /// of samples costs more than budget × interval, it waits longer.
+  double cpu_budget = 0.01;
+  double peak_window_seconds = 60;
+  ListenerFilter filter;
+};
+
+/// What a sampled namespace adds to a scrape, read under the sampler's lock.
+struct SampledNamespace {
+  const ListenerHistory* history = nullptr;  ///< Null: not sampled (yet).
+  std::uint64_t errors = 0;                  ///< Samples that failed.
+};
+
+/// Samples every listener of every network namespace the sources know, many
+/// times between scrapes, on a thread of its own: one LISTEN-only inet_diag
+/// dump (which walks only the listening hash, however many connections
+/// exist) and one read of the namespace's netstat per namespace and sample,
+/// into a ListenerHistory per namespace. Each namespace's netlink socket
+/// and netstat file are opened once, inside it, and kept; in steady state a
+/// sample allocates nothing. Namespaces follow the sources' last search
+/// (Sources::Current). Thread-safe; stops and joins its thread when
+/// destroyed.
+class ListenerSampler {
+ public:
+  ListenerSampler(SamplerOptions options, std::shared_ptr<Sources> sources);
+  ~ListenerSampler();
+  ListenerSampler(const ListenerSampler&) = delete;
+  ListenerSampler& operator=(const ListenerSampler&) = delete;
+
+  /// Runs `read` with the sampler's lock held, and with the history of the
+  /// namespace `inode` (null history when it is not sampled yet). `read`
+  /// may call the history's FoldOthers. Its `now` is the history's clock.
+  void With(std::uint64_t inode,
+            const std::function<void(ListenerHistory* history,
+                                     const SampledNamespace& sampled,
+                                     double now)>& read);
+
+  /// CPU time the sampling thread has used, in seconds.
+  double cpu_seconds() const;
+  /// The interval the sampler keeps now: the configured one, or longer
+  /// when the CPU budget requires.
+  double interval_seconds() const;
+
+  /// Takes one sample of every namespace now (the thread calls it every
+  /// interval; tests call it to step the sampler).
+  void SampleOnce();
+
+  /// The clock histories are kept in: seconds on the steady clock.
+  static double Now();
+
+ private:
+  // One namespace being sampled.
+  struct Target : SocketVisitor {
+    std::shared_ptr<Netns> netns;
+    std::unique_ptr<DiagSource> source;  // Its socket lives in the netns.
+    RereadFile netstat;
+    ListenerHistory history;
+    ParseCounts counts;
+    std::string error;  // Of the dump handler.
+    DatagramHandler handler;
+    std::uint64_t errors = 0;
+    bool opened = false;
+
+    explicit Target(ListenerHistory::Config config) : history(config) {}
+    void OnSocket(const SocketRecord& socket) override {
+      history.Observe(socket);
+    }
+  };
+
+  void Loop();
+  void Reconcile();
+  // One sample of `target`; false when it failed.
+  Status Sample(Target& target, double now);
+  Status Open(Target& target, double now);
+  Status DumpAndRead(Target& target, double now);
+  void NoteFailure(Target& target, const Status& status);
+
+  const SamplerOptions options_;
+  const std::shared_ptr<Sources> sources_;
+  const ListenerHistory::Config history_config_;
+  const DiagRequestMode mode_;
+
+  mutable std::mutex mu_;  // Guards targets_ and the histories.
+  std::map<std::uint64_t, std::unique_ptr<Target>> targets_;  // By inode.
+  std::uint64_t generation_ = 0;
+  std::vector<char> buffer_;  // For netstat; reused.
+  double cpu_seconds_ = 0;
+  double round_cpu_seconds_ = 0;  // Smoothed cost of one SampleOnce.
+  double interval_seconds_;       // In effect.
+  std::chrono::steady_clock::time_point last_warning_{};
+
+  std::mutex stop_mu_;
+  std::condition_variable stop_changed_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace halfopen

@@ -1,0 +1,264 @@
+// The listener sampler on real kernels: a burst that fills an accept queue
+// between two scrapes and drains before the second is timed, peaked and
+// given its share of ListenOverflows; a quiet neighbour gets none of it.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <chrono>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "tests/support/exporter_process.h"
+#include "tests/support/exposition.h"
+#include "tests/support/netns.h"
+#include "tests/support/sockets.h"
+
+namespace halfopen::testing {
+namespace {
+
+using std::chrono::duration;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using std::chrono::steady_clock;
+
+// The sampler's default interval (the flag's default): the tolerance of a
+// timed burst is a few of them.
+constexpr double kInterval = 0.1;
+
+std::string PortLabel(int port) {
+  return "port=\"" + std::to_string(port) + "\"";
+}
+
+double Sampled(const std::string& body, const std::string& metric, int port,
+               const std::string& netns = "") {
+  std::vector<std::string> labels = {PortLabel(port)};
+  if (!netns.empty()) labels.push_back("netns=\"" + netns + "\"");
+  return FindSample(body, metric, labels).value_or(-1);
+}
+
+double NamespaceValue(const std::string& body, const std::string& metric,
+                      const std::string& netns = "") {
+  if (netns.empty()) return SampleValue(body, metric).value_or(-1);
+  return FindSample(body, metric, {"netns=\"" + netns + "\""}).value_or(-1);
+}
+
+long long Overflows(const NetNs& ns) {
+  return CounterFromProcText(ns.ReadProcNet("netstat"), "TcpExt",
+                             "ListenOverflows");
+}
+
+// The kernel's accept-queue length of the listener on `port` (ss Recv-Q).
+int QueueLength(const NetNs& ns, int port) {
+  std::string output;
+  ns.Exec("ss -Hltn 'sport = :" + std::to_string(port) + "'", &output);
+  std::istringstream line(output);
+  std::string state;
+  int length = -1;
+  line >> state >> length;
+  return length;
+}
+
+// Accepts every connection of `listener` on a thread of its own, from
+// Start() until destroyed.
+class Acceptor {
+ public:
+  explicit Acceptor(const Fd& listener) : listener_(listener) {}
+  ~Acceptor() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+  void Start() {
+    thread_ = std::thread([this] {
+      while (!stop_) {
+        pollfd ready{listener_.get(), POLLIN, 0};
+        if (poll(&ready, 1, 20) <= 0) continue;
+        const int fd = accept4(listener_.get(), nullptr, nullptr,
+                               SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd >= 0) accepted_.emplace_back(fd);
+      }
+    });
+  }
+
+ private:
+  const Fd& listener_;
+  std::atomic<bool> stop_{false};
+  std::vector<Fd> accepted_;  // Kept open: the clients stay connected.
+  std::thread thread_;
+};
+
+// A listener with `backlog` that does not accept until Drain(), and a burst
+// of clients that fills its queue.
+struct Burst {
+  Fd listener;
+  int port = 0;
+  std::vector<Fd> clients;
+  double full_seconds = 0;  // As the test saw it: from full to drained.
+};
+
+// Fills `burst`'s queue with `clients` connections, holds it full for
+// `hold`, then accepts everything from then on. Returns false when the
+// queue never filled. Keep `clients` within twice what the queue holds:
+// the dropped SYNs are retried together later, and must then fit.
+bool RunBurst(const NetNs& ns, Burst* burst, int backlog, int clients,
+              duration<double> hold, Acceptor* acceptor) {
+  ns.Run([&] {
+    for (int i = 0; i < clients; ++i) {
+      burst->clients.push_back(ConnectNonBlocking("127.0.0.1", burst->port));
+    }
+  });
+  const auto deadline = steady_clock::now() + seconds(5);
+  while (QueueLength(ns, burst->port) <= backlog) {
+    if (steady_clock::now() > deadline) return false;
+  }
+  const auto full_since = steady_clock::now();
+  std::this_thread::sleep_for(hold);  // The burst itself: the queue stays full.
+  acceptor->Start();
+  while (QueueLength(ns, burst->port) > backlog) {
+    if (steady_clock::now() > deadline + hold) return false;
+  }
+  burst->full_seconds =
+      duration<double>(steady_clock::now() - full_since).count();
+  return true;
+}
+
+TEST(SamplerScenario, BurstBetweenScrapesIsTimedPeakedAndAttributed) {
+  REQUIRE_NAMESPACES();
+  NetNs ns("burst");
+  ASSERT_TRUE(ns.ok());
+  constexpr int kBacklog = 3;
+  Burst burst;
+  Fd quiet;
+  int quiet_port = 0;
+  std::vector<Fd> quiet_clients;
+  ns.Run([&] {
+    burst.listener = ListenTcp("127.0.0.1", kBacklog, &burst.port);
+    // A neighbour with connections waiting, never full.
+    quiet = ListenTcp("127.0.0.1", 64, &quiet_port);
+    for (int i = 0; i < 5; ++i) {
+      quiet_clients.push_back(ConnectNonBlocking("127.0.0.1", quiet_port));
+    }
+  });
+  ASSERT_TRUE(burst.listener.valid() && quiet.valid());
+  ExporterProcess exporter(
+      {"--collector.disable-defaults", "--collector.listeners"}, &ns);
+  ASSERT_TRUE(exporter.started()) << exporter.process().Stderr();
+
+  // The first scrape, once the sampler has seen both listeners.
+  bool ready = false;
+  const std::string before = exporter.ScrapeUntil(
+      [&](const std::string& body) {
+        return NamespaceValue(body, "halfopen_listener_samples_total") > 0 &&
+               Sampled(body, "halfopen_listen_queue_peak_length", quiet_port) ==
+                   5;
+      },
+      seconds(10), &ready);
+  ASSERT_TRUE(ready) << before;
+  const auto first_scrape = steady_clock::now();
+  const long long overflows_before = Overflows(ns);
+
+  Acceptor acceptor(burst.listener);
+  ASSERT_TRUE(
+      RunBurst(ns, &burst, kBacklog, kBacklog + 1 + 2, seconds(1), &acceptor));
+  // The second scrape, 5 s after the first: the burst is long over.
+  std::this_thread::sleep_until(first_scrape + seconds(5));
+  const HttpResponse response = exporter.Get("/metrics");
+  ASSERT_EQ(response.status, 200) << response.error;
+  const std::string& after = response.body;
+  const long long overflows = Overflows(ns) - overflows_before;
+  ASSERT_GT(overflows, 0) << "the burst overflowed nothing";
+
+  // Nothing of it shows in the instantaneous gauges any more...
+  EXPECT_EQ(Sampled(after, "halfopen_listen_queue_length", burst.port), 0);
+  // ...but the sampler saw it: how long, how high, and where the drops went.
+  const double full =
+      Sampled(after, "halfopen_listen_queue_full_seconds_total", burst.port) -
+      Sampled(before, "halfopen_listen_queue_full_seconds_total", burst.port);
+  std::printf("burst: full %.3f s as the test saw it, %.3f s sampled; %lld "
+              "overflows\n",
+              burst.full_seconds, full, overflows);
+  EXPECT_NEAR(full, burst.full_seconds, 3 * kInterval) << after;
+  EXPECT_EQ(Sampled(after, "halfopen_listen_queue_peak_length", burst.port),
+            kBacklog + 1);
+  const double estimated =
+      Sampled(after, "halfopen_listen_overflows_estimated_total", burst.port) -
+      Sampled(before, "halfopen_listen_overflows_estimated_total", burst.port);
+  EXPECT_NEAR(estimated, static_cast<double>(overflows), 1e-6) << after;
+  EXPECT_EQ(
+      NamespaceValue(after, "halfopen_listen_overflows_unattributed_total"),
+      NamespaceValue(before, "halfopen_listen_overflows_unattributed_total"));
+
+  // The quiet neighbour, never full, got none of it.
+  EXPECT_EQ(
+      Sampled(after, "halfopen_listen_overflows_estimated_total", quiet_port),
+      0);
+  EXPECT_EQ(
+      Sampled(after, "halfopen_listen_queue_full_seconds_total", quiet_port),
+      0);
+  EXPECT_EQ(NamespaceValue(after, "halfopen_listener_sample_errors_total"), 0);
+  EXPECT_GT(NamespaceValue(after, "halfopen_listener_sampler_seconds_total"),
+            0);
+}
+
+// With --netns.scope=all the exporter in the host's namespace samples a
+// pod's namespace too, with its own counter.
+TEST(SamplerScenario, EveryNamespaceIsSampledWithItsOwnCounter) {
+  REQUIRE_NAMESPACES();
+  NetNs pod(NetNs::Unnamed{});
+  ASSERT_TRUE(pod.ok());
+  constexpr int kBacklog = 2;
+  Burst burst;
+  pod.Run(
+      [&] { burst.listener = ListenTcp("127.0.0.1", kBacklog, &burst.port); });
+  ASSERT_TRUE(burst.listener.valid());
+  ExporterProcess exporter({"--collector.disable-defaults",
+                            "--collector.listeners", "--netns.scope=all"});
+  ASSERT_TRUE(exporter.started()) << exporter.process().Stderr();
+  const std::string netns = pod.inode();
+
+  // Namespaces are found at a scrape; the sampler follows from then on.
+  bool ready = false;
+  const std::string before = exporter.ScrapeUntil(
+      [&](const std::string& body) {
+        return NamespaceValue(body, "halfopen_listener_samples_total", netns) >
+                   0 &&
+               Sampled(body, "halfopen_listen_overflows_estimated_total",
+                       burst.port, netns) == 0;
+      },
+      seconds(10), &ready);
+  ASSERT_TRUE(ready) << before;
+  const long long overflows_before = Overflows(pod);
+  Acceptor acceptor(burst.listener);
+  ASSERT_TRUE(RunBurst(pod, &burst, kBacklog, kBacklog + 1 + 2,
+                       milliseconds(600), &acceptor));
+  const long long overflows = Overflows(pod) - overflows_before;
+  ASSERT_GT(overflows, 0);
+
+  // Polled: the sample after the last increase must have been taken.
+  bool attributed = false;
+  const std::string after = exporter.ScrapeUntil(
+      [&](const std::string& body) {
+        return Sampled(body, "halfopen_listen_overflows_estimated_total",
+                       burst.port, netns) -
+                   Sampled(before, "halfopen_listen_overflows_estimated_total",
+                           burst.port, netns) >=
+               static_cast<double>(overflows) - 1e-6;
+      },
+      seconds(5), &attributed);
+  EXPECT_TRUE(attributed) << after;
+  EXPECT_EQ(
+      Sampled(after, "halfopen_listen_queue_peak_length", burst.port, netns),
+      kBacklog + 1);
+  EXPECT_NEAR(Sampled(after, "halfopen_listen_queue_full_seconds_total",
+                      burst.port, netns),
+              burst.full_seconds, 3 * kInterval);
+}
+
+}  // namespace
+}  // namespace halfopen::testing
