@@ -57,6 +57,10 @@ install(FILES
   DESTINATION ${halfopen_data_dir}/dashboards)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/dashboards/provisioning
   DESTINATION ${halfopen_data_dir}/dashboards)
+# The drop-in for --netns.scope=all, for the administrator to copy into
+# /etc/systemd/system/halfopen_exporter.service.d/ (README).
+install(FILES ${PROJECT_SOURCE_DIR}/deploy/systemd/netns-all.conf
+  DESTINATION ${halfopen_data_dir}/systemd)
 
 # The systemd unit directory: systemd's own (pkg-config) for a /usr install,
 # otherwise lib/systemd/system under the prefix, which systemd also reads for

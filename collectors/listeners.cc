@@ -358,8 +358,8 @@ class ListenersCollector : public Collector {
       Log(spdlog::level::warn, "listener programs incomplete",
           {{"unreadable_processes", denied},
            {"reason",
-            "their file descriptors cannot be read; CAP_SYS_PTRACE is "
-            "needed for other users' processes"},
+            "their file descriptors cannot be read; other users' processes "
+            "need CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH"},
            {"missing", "halfopen_listen_process_info"}});
     }
     return owners;
@@ -428,7 +428,8 @@ void DeclareFlags(FlagSet* flags, SourceOptions*, ListenersOptions* options) {
   flags->Bool("collector.listeners.processes",
               "Name the processes that hold each listener "
               "(halfopen_listen_process_info), found through /proc/<pid>/fd "
-              "like ss -p. Other users' processes need CAP_SYS_PTRACE.",
+              "like ss -p. Other users' processes need CAP_SYS_PTRACE and "
+              "CAP_DAC_READ_SEARCH.",
               &options->processes);
   flags->NumberOrZero(
       "collector.listeners.sample-interval",

@@ -36,7 +36,7 @@ class SocketOwners {
       const std::set<std::uint32_t>& inodes, Clock::time_point now);
 
   /// Processes whose descriptors the last search could not read (another
-  /// user's, without CAP_SYS_PTRACE).
+  /// user's, without CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH).
   int denied() const;
 
  private:

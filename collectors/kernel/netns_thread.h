@@ -53,8 +53,8 @@ class NetnsThread {
 };
 
 /// True when this process holds CAP_SYS_ADMIN (to enter other network
-/// namespaces) and CAP_SYS_PTRACE (to see every process's namespace and
-/// file descriptors) in its effective set.
+/// namespaces) and CAP_SYS_PTRACE (to see every process's namespace) in
+/// its effective set.
 bool HasNamespacePrivileges();
 
 /// The inode of the namespace that `path` (an nsfs link or bind mount)

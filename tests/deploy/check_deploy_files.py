@@ -2,7 +2,13 @@
 """Checks every file under deploy/ and dashboards/ that a tool reads:
 
 - every .yml/.yaml parses as YAML and every .json as JSON;
-- the Kubernetes DaemonSet is hardened as the README promises;
+- the Kubernetes DaemonSet is hardened as the README promises: with
+  --netns.scope=all, the host's network and PIDs, root with every capability
+  dropped but SYS_ADMIN, SYS_PTRACE and DAC_READ_SEARCH, no privileged mode or
+  escalation, a
+  read-only root filesystem and /run/netns mounted read-only;
+- the systemd drop-in for --netns.scope=all grants those three
+  capabilities and no others;
 - the PrometheusRule carries exactly the groups of the rules file, and is
   byte for byte what generate-prometheusrule.sh writes (no drift);
 - kustomization.yaml lists every manifest and only existing ones, sets the
@@ -51,12 +57,23 @@ def check_daemonset():
     pod = daemonset["spec"]["template"]["spec"]
     container = pod["containers"][0]
     security = container["securityContext"]
+    mounts = {m["name"]: m for m in container.get("volumeMounts", [])}
+    volumes = {v["name"]: v for v in pod.get("volumes", [])}
+    run_netns = mounts.get("run-netns", {})
     expectations = {
         "hostNetwork": pod.get("hostNetwork") is True,
-        "runAsNonRoot": pod["securityContext"].get("runAsNonRoot") is True,
+        "hostPID": pod.get("hostPID") is True,
+        "--netns.scope=all": "--netns.scope=all" in container.get("args", []),
         "readOnlyRootFilesystem": security.get("readOnlyRootFilesystem") is True,
         "allowPrivilegeEscalation false": security.get("allowPrivilegeEscalation") is False,
+        "privileged off": not security.get("privileged", False),
         "capabilities dropped": security.get("capabilities", {}).get("drop") == ["ALL"],
+        "only SYS_ADMIN, SYS_PTRACE and DAC_READ_SEARCH added": sorted(
+            security.get("capabilities", {}).get("add", [])) == [
+                "DAC_READ_SEARCH", "SYS_ADMIN", "SYS_PTRACE"],
+        "/run/netns mounted read-only": run_netns.get("mountPath") == "/run/netns"
+            and run_netns.get("readOnly") is True
+            and volumes.get("run-netns", {}).get("hostPath", {}).get("path") == "/run/netns",
         "resource requests": bool(container.get("resources", {}).get("requests")),
         "resource limits": bool(container.get("resources", {}).get("limits")),
     }
@@ -64,6 +81,24 @@ def check_daemonset():
         if not ok:
             problems.append(f"deploy/kubernetes/daemonset.yml: not {what}")
     print("daemonset: checked", ", ".join(expectations))
+
+
+def check_systemd_dropin():
+    text = (ROOT / "deploy/systemd/netns-all.conf").read_text()
+    settings = {}
+    for line in text.splitlines():
+        if line and not line.startswith(("#", "[")):
+            key, _, value = line.partition("=")
+            settings[key] = value
+    caps = "CAP_SYS_ADMIN CAP_SYS_PTRACE CAP_DAC_READ_SEARCH"
+    want = {"CapabilityBoundingSet": caps,
+            "AmbientCapabilities": caps,
+            "RestrictNamespaces": "net"}
+    for key, value in want.items():
+        if settings.get(key) != value:
+            problems.append(f"deploy/systemd/netns-all.conf: {key}={settings.get(key)!r}, "
+                            f"want {value!r}")
+    print("systemd drop-in: capabilities and namespaces checked")
 
 
 def check_prometheusrule():
@@ -163,6 +198,7 @@ def check_runbook_links():
 check_parse()
 check_runbook_links()
 check_daemonset()
+check_systemd_dropin()
 check_prometheusrule()
 check_kustomization()
 for problem in problems:

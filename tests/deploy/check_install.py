@@ -39,6 +39,7 @@ SHIPPED = {  # installed path below the prefix -> source file
         "dashboards/provisioning/datasource.yml",
     "share/doc/halfopen_exporter/README.md": "README.md",
     "share/doc/halfopen_exporter/runbook.md": "docs/runbook.md",
+    "share/halfopen_exporter/systemd/netns-all.conf": "deploy/systemd/netns-all.conf",
 }
 EXPECTED = set(SHIPPED) | {
     "bin/halfopen_exporter", "bin/halfopen_diag_dump",
@@ -92,6 +93,18 @@ def check_prefix_install(build, prefix):
     print(verify.stdout, end="")
     if verify.returncode != 0:
         problems.append(f"installed unit: {verify.stdout}{verify.stderr}")
+    # The unit with the --netns.scope=all drop-in applied (its [Service]
+    # settings appended, as systemd merges them) must verify as cleanly.
+    with tempfile.TemporaryDirectory() as scratch:
+        merged = pathlib.Path(scratch) / "halfopen_exporter.service"
+        merged.write_text((prefix / UNIT).read_text() + "\n" + (
+            prefix / "share/halfopen_exporter/systemd/netns-all.conf").read_text())
+        verify = subprocess.run(
+            [str(ROOT / "tests/deploy/verify_systemd_unit.sh"), str(merged),
+             str(prefix / "share/man")], capture_output=True, text=True)
+        print("with the netns-all drop-in:", verify.stdout, end="")
+        if verify.returncode != 0:
+            problems.append(f"unit with netns-all.conf: {verify.stdout}{verify.stderr}")
     if installed_exporter.environment_file(
             (prefix / DEFAULT).read_text()) != {"ARGS": ""}:
         problems.append(f"{DEFAULT}: want only ARGS=\"\"")

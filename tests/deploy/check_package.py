@@ -71,6 +71,7 @@ def expected_files():
         f"{share}/prometheus/scrape-config.yml",
         f"{share}/dashboards/halfopen-overview.json",
         f"{share}/dashboards/halfopen-detail.json",
+        f"{share}/systemd/netns-all.conf",
         f"{share}/dashboards/provisioning/dashboards.yml",
         f"{share}/dashboards/provisioning/datasource.yml",
     }
