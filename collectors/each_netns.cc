@@ -41,7 +41,7 @@ Status ForEachWalk(
     Sources& sources, const Scrape& scrape,
     const std::function<Status(const NamespaceWalk& walk,
                                const LabelPairs& labels)>& collect) {
-  for (const NamespaceWalk& walk : sources.Walks(scrape.id)) {
+  for (const NamespaceWalk& walk : sources.Walks(scrape.id, scrape.deadline)) {
     Status status = Judge(sources, *walk.netns,
                           collect(walk, NamespaceLabels(sources, *walk.netns)));
     if (!status.ok()) return status;

@@ -63,6 +63,7 @@ class HalfopenCollector : public Collector {
         *sources_, scrape,
         [&](const NamespaceWalk& walk, const LabelPairs& labels) {
           if (!walk.walk->status.ok()) return walk.walk->status;
+          if (walk.walk->connections_unknown) return Status::Ok();
           if (!walk.walk->suspicion_status.ok()) {
             return Status::Error("cannot score connections: " +
                                  walk.walk->suspicion_status.message());

@@ -121,7 +121,7 @@ Status ListenerSampler::Open(Target& target, double now) {
   // there belong to it for good, whichever thread uses them later.
   Status status;
   target.netns->io->Run([&] {
-    target.source = MakeNetlinkDiagSource(mode_);
+    target.source = MakeNetlinkDiagSource(mode_, receive_buffer_);
     status = target.netstat.Open(target.netns->io->net().PathOf("net/netstat"));
     if (status.ok()) status = DumpAndRead(target, now);
   });

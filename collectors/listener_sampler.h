@@ -110,6 +110,9 @@ class ListenerSampler {
   std::map<std::uint64_t, std::unique_ptr<Target>> targets_;  // By inode.
   std::uint64_t generation_ = 0;
   std::vector<char> buffer_;  // For netstat; reused.
+  // What every namespace's netlink socket receives into: one at a time.
+  const std::shared_ptr<std::vector<std::uint8_t>> receive_buffer_ =
+      std::make_shared<std::vector<std::uint8_t>>();
   double cpu_seconds_ = 0;
   double round_cpu_seconds_ = 0;  // Smoothed cost of one SampleOnce.
   double interval_seconds_;       // In effect.

@@ -53,14 +53,30 @@ DatagramHandler ParsingHandler(SocketVisitor* visitor, ParseCounts* counts,
 }
 
 std::shared_ptr<const SocketWalk> SocketWalker::ForScrape(
-    std::uint64_t scrape_id) {
+    std::uint64_t scrape_id, bool full_walk_allowed) {
   std::lock_guard<std::mutex> lock(mu_);
   if (last_ == nullptr || scrape_id != last_scrape_) {
-    last_ = Walk(scrape_id);
+    last_ = Walk(scrape_id, full_walk_allowed);
     last_scrape_ = scrape_id;
     parse_errors_total_ += last_->counts.malformed;
   }
   return last_;
+}
+
+double SocketWalker::last_full_walk() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return last_full_seconds_;
+}
+
+void SocketWalker::Graft(SocketWalk* walk, double now_seconds) const {
+  if (last_full_ == nullptr) {
+    walk->connections_unknown = true;
+    return;
+  }
+  walk->stats = last_full_->stats;
+  walk->suspicion = last_full_->suspicion;
+  walk->suspicion_status = last_full_->suspicion_status;
+  walk->connections_age_seconds = now_seconds - last_full_seconds_;
 }
 
 std::uint64_t SocketWalker::parse_errors_total() const {
@@ -68,7 +84,8 @@ std::uint64_t SocketWalker::parse_errors_total() const {
   return parse_errors_total_;
 }
 
-std::shared_ptr<const SocketWalk> SocketWalker::Walk(std::uint64_t scrape_id) {
+std::shared_ptr<const SocketWalk> SocketWalker::Walk(std::uint64_t scrape_id,
+                                                     bool full_walk_allowed) {
   const auto start = std::chrono::steady_clock::now();
   const double now_seconds =
       std::chrono::duration<double>(start.time_since_epoch()).count();
@@ -83,12 +100,22 @@ std::shared_ptr<const SocketWalk> SocketWalker::Walk(std::uint64_t scrape_id) {
           Dump(DumpScope::kListeners, settings, settings_status, now_seconds);
       walk->listeners_only = walk->status.ok() && OnlyListeners(*walk);
     }
-    if (walk == nullptr || !walk->listeners_only) {
+    if (walk != nullptr && walk->status.ok() && !walk->listeners_only &&
+        !full_walk_allowed) {
+      // Its turn comes at a later scrape: the memory keeps what it knows.
+      Graft(walk.get(), now_seconds);
+    } else if (walk == nullptr || !walk->listeners_only) {
       walk = Dump(DumpScope::kAll, settings, settings_status, now_seconds);
+      if (walk->status.ok()) {
+        last_full_ = walk;
+        last_full_seconds_ = now_seconds;
+      }
     } else {
       // No connection left: whatever was remembered has closed.
       memory_.BeginWalk(now_seconds);
       memory_.EndWalk();
+      last_full_ = walk;  // Complete as it is: there is nothing to walk.
+      last_full_seconds_ = now_seconds;
     }
     for (const Listener& listener : walk->listeners.listeners()) {
       if (listener.device != 0 &&

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -27,6 +28,13 @@ struct SocketWalk {
   /// whole connection table) was skipped. Request sockets (SYN_RECV) are
   /// not in sockstat and are then not counted.
   bool listeners_only = false;
+  /// The full walk was put off to a later scrape (the scrape's time was
+  /// short; see Sources::Walks): the listeners are fresh, but the stats and
+  /// suspicion are those of the last full walk, this many seconds old.
+  double connections_age_seconds = 0;
+  /// Put off, and no full walk yet: stats and suspicion hold listeners only
+  /// and must not be reported as the namespace's connections.
+  bool connections_unknown = false;
   SocketStats stats;
   ListenerTable listeners;
   /// Names of the interfaces listeners are bound to (SO_BINDTODEVICE), by
@@ -74,14 +82,24 @@ class SocketWalker {
         pairs_(suspicion.keep_addresses) {}
 
   /// The walk for scrape `scrape_id`, running it if this is the first
-  /// request for that scrape.
-  std::shared_ptr<const SocketWalk> ForScrape(std::uint64_t scrape_id);
+  /// request for that scrape. Without `full_walk_allowed`, a namespace
+  /// other than the exporter's own that needs a full walk gets only its
+  /// listeners dumped, and the connections of its last full walk.
+  std::shared_ptr<const SocketWalk> ForScrape(std::uint64_t scrape_id,
+                                              bool full_walk_allowed = true);
+
+  /// When the last full walk ran (steady clock, seconds); -inf before the
+  /// first. Namespaces whose full walk is oldest go first.
+  double last_full_walk() const;
 
   /// Malformed messages skipped since start (for a counter).
   std::uint64_t parse_errors_total() const;
 
  private:
-  std::shared_ptr<const SocketWalk> Walk(std::uint64_t scrape_id);
+  std::shared_ptr<const SocketWalk> Walk(std::uint64_t scrape_id,
+                                         bool full_walk_allowed);
+  // Gives a listeners-only walk the connections of the last full walk.
+  void Graft(SocketWalk* walk, double now_seconds) const;
   // One dump of `scope`, run inside the namespace.
   std::shared_ptr<SocketWalk> Dump(DumpScope scope,
                                    const KernelSettings& settings,
@@ -101,6 +119,8 @@ class SocketWalker {
   mutable std::mutex mu_;
   std::uint64_t last_scrape_ = 0;
   std::shared_ptr<const SocketWalk> last_;
+  std::shared_ptr<const SocketWalk> last_full_;  // With connections.
+  double last_full_seconds_ = -std::numeric_limits<double>::infinity();
   std::uint64_t parse_errors_total_ = 0;
 };
 

@@ -43,6 +43,9 @@ class SocketsCollector : public Collector {
               &errors, labels,
               static_cast<double>(walk.netns->walker.parse_errors_total()));
           if (!walk.walk->status.ok()) return walk.walk->status;
+          // A namespace never walked yet: its counts would be listeners
+          // only. Its series come with its first full walk.
+          if (walk.walk->connections_unknown) return Status::Ok();
           Render(*walk.walk, labels, &families);
           return Status::Ok();
         });
@@ -90,6 +93,15 @@ class SocketsCollector : public Collector {
                              "and aggregation included.",
                              prometheus::MetricType::Gauge),
               labels, walk.duration_seconds);
+    AddSample(
+        &families->Get(
+            "halfopen_sockdiag_connections_age_seconds",
+            "Seconds since the namespace's connections were last walked: 0 "
+            "when in this scrape, more when its full walk was put off to a "
+            "later scrape because the scrape's time was short "
+            "(--netns.scope=all; its listeners are always fresh).",
+            prometheus::MetricType::Gauge),
+        labels, walk.connections_age_seconds);
   }
 
   const std::shared_ptr<Sources> sources_;

@@ -168,21 +168,35 @@ void Sources::Discover() {
       (first_error.empty() ? "" : ". First error: " + first_error));
 }
 
-std::vector<NamespaceWalk> Sources::Walks(std::uint64_t scrape_id) {
-  const auto namespaces = Namespaces(scrape_id);
+std::vector<NamespaceWalk> Sources::Walks(
+    std::uint64_t scrape_id, std::chrono::steady_clock::time_point deadline) {
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  auto namespaces = Namespaces(scrape_id);
   std::lock_guard<std::mutex> lock(walk_mu_);
   if (walked_scrape_ == scrape_id && !walks_.empty()) return walks_;
   const bool all = all_namespaces();
   if (all) {
     host_pairs_.BeginCollection(
-        std::chrono::duration<double>(
-            std::chrono::steady_clock::now().time_since_epoch())
-            .count());
+        std::chrono::duration<double>(start.time_since_epoch()).count());
     for (const auto& netns : namespaces) AddAddresses(*netns);
   }
+  // The exporter's own first, then the longest unwalked.
+  std::stable_sort(namespaces.begin() + 1, namespaces.end(),
+                   [](const auto& a, const auto& b) {
+                     return a->walker.last_full_walk() <
+                            b->walker.last_full_walk();
+                   });
+  const auto full_walks_until = deadline == Clock::time_point::max()
+                                    ? deadline
+                                    : start + (deadline - start) / 2;
   std::vector<NamespaceWalk> walks;
   for (const auto& netns : namespaces) {
-    auto walk = netns->walker.ForScrape(scrape_id);
+    auto walk =
+        netns->walker.ForScrape(scrape_id, Clock::now() < full_walks_until);
+    const bool put_off =
+        walk->connections_unknown || walk->connections_age_seconds > 0;
+    if (all && put_off) host_pairs_.NotWalked(netns->identity.inode);
     if (all) {
       for (const Listener& listener : walk->listeners.listeners()) {
         host_pairs_.AddListener(netns->identity.inode, listener.family,
@@ -194,9 +208,21 @@ std::vector<NamespaceWalk> Sources::Walks(std::uint64_t scrape_id) {
   if (all) {
     auto cross = host_pairs_.Finish();
     for (NamespaceWalk& walk : walks) {
-      const auto found = cross.find(walk.netns->identity.inode);
-      if (found != cross.end()) walk.cross = std::move(found->second);
+      const std::uint64_t inode = walk.netns->identity.inode;
+      if (walk.walk->connections_age_seconds > 0) {
+        walk.cross = last_cross_[inode];  // As of its last full walk.
+        continue;
+      }
+      const auto found = cross.find(inode);
+      walk.cross =
+          found != cross.end() ? std::move(found->second) : SuspicionSummary();
+      last_cross_[inode] = walk.cross;
     }
+    std::erase_if(last_cross_, [&](const auto& entry) {
+      return std::none_of(walks.begin(), walks.end(), [&](const auto& walk) {
+        return walk.netns->identity.inode == entry.first;
+      });
+    });
   }
   walked_scrape_ = scrape_id;
   walks_ = walks;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -90,8 +91,17 @@ class Sources {
 
   /// Every namespace's walk of scrape `scrape_id`: the first caller walks
   /// them, one after another (so that connections between namespaces are
-  /// matched), the others get the same walks.
-  std::vector<NamespaceWalk> Walks(std::uint64_t scrape_id);
+  /// matched), the others get the same walks. A full walk of a namespace
+  /// costs a walk of the host's whole connection hash, however few sockets
+  /// it holds, so only the first half of the time until `deadline` is spent
+  /// on full walks of namespaces other than the exporter's own: the
+  /// namespaces whose last full walk is oldest go first, and those left get
+  /// their listeners dumped (cheap) and keep their last full walk's
+  /// connections until their turn comes.
+  std::vector<NamespaceWalk> Walks(
+      std::uint64_t scrape_id,
+      std::chrono::steady_clock::time_point deadline =
+          std::chrono::steady_clock::time_point::max());
 
   /// Why the last search could not enter or see every namespace (ok when it
   /// could): missing privileges, most often.
@@ -128,6 +138,9 @@ class Sources {
   std::mutex walk_mu_;
   std::uint64_t walked_scrape_ = 0;
   std::vector<NamespaceWalk> walks_;
+  // By namespace: its suspects among connections to other namespaces, as of
+  // its last full walk (kept for the scrapes that put its walk off).
+  std::map<std::uint64_t, SuspicionSummary> last_cross_;
   std::uint64_t namespace_errors_total_ = 0;
 };
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -22,6 +23,10 @@ class Sources;
 /// the same id, so collectors can share work (one socket-table walk).
 struct Scrape {
   std::uint64_t id = 0;
+  /// When the collection must be over (steady clock): work that may be put
+  /// off to a later scrape should be, rather than run past it.
+  std::chrono::steady_clock::time_point deadline =
+      std::chrono::steady_clock::time_point::max();
 };
 
 /// One source of metrics, run on every scrape. The Scraper calls Collect() on

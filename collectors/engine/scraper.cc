@@ -172,8 +172,9 @@ void Scraper::RunLoop(Runner* runner, std::size_t index) {
                       [&] { return stopping_ || runner->job != nullptr; });
     if (stopping_) return;
     const std::shared_ptr<Collection> job = runner->job;
+    const Scrape scrape{job->id, job->deadline};
     lock.unlock();
-    Outcome outcome = Run(runner->collector.get(), Scrape{job->id});
+    Outcome outcome = Run(runner->collector.get(), scrape);
     lock.lock();
     runner->job.reset();
     if (job->done) {

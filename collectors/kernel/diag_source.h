@@ -5,6 +5,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "base/status.h"
 
@@ -56,6 +57,12 @@ enum class DiagRequestMode {
 /// socket is opened by the first dump, in the network namespace of the
 /// thread that runs it, and kept for later dumps (reopened after an error).
 std::unique_ptr<DiagSource> MakeNetlinkDiagSource(DiagRequestMode mode);
+
+/// The same, receiving into `buffer` (resized to what a datagram needs),
+/// which sources used one at a time may share: the listener sampler's, one
+/// per namespace, share one.
+std::unique_ptr<DiagSource> MakeNetlinkDiagSource(
+    DiagRequestMode mode, std::shared_ptr<std::vector<std::uint8_t>> buffer);
 
 /// Replays a file written by MakeRecordingDiagSource(): the exact datagrams
 /// a kernel sent.

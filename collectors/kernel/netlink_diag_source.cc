@@ -34,7 +34,15 @@ std::string Errno(const std::string& what, int error_number) {
 class NetlinkDiagSource : public DiagSource {
  public:
   explicit NetlinkDiagSource(DiagRequestMode mode)
-      : mode_(mode), buffer_(kReceiveBufferBytes) {}
+      : NetlinkDiagSource(mode, std::make_shared<std::vector<std::uint8_t>>()) {
+  }
+  NetlinkDiagSource(DiagRequestMode mode,
+                    std::shared_ptr<std::vector<std::uint8_t>> buffer)
+      : mode_(mode), buffer_(std::move(buffer)) {
+    if (buffer_->size() < kReceiveBufferBytes) {
+      buffer_->resize(kReceiveBufferBytes);
+    }
+  }
   ~NetlinkDiagSource() override { Close(); }
 
   Status Dump(DumpScope scope, const DatagramHandler& handler) override {
@@ -130,7 +138,7 @@ class NetlinkDiagSource : public DiagSource {
     if (!status.ok()) return status;
     while (true) {
       sockaddr_nl sender{};
-      iovec io{buffer_.data(), buffer_.size()};
+      iovec io{buffer_->data(), buffer_->size()};
       msghdr message{};
       message.msg_name = &sender;
       message.msg_namelen = sizeof sender;
@@ -157,7 +165,7 @@ class NetlinkDiagSource : public DiagSource {
       }
       const auto verdict =
           handler(std::span<const std::uint8_t>(
-                      buffer_.data(), static_cast<std::size_t>(received)),
+                      buffer_->data(), static_cast<std::size_t>(received)),
                   id);
       if (verdict == DatagramVerdict::kDone) return Status::Ok();
       if (verdict == DatagramVerdict::kFail) {
@@ -167,7 +175,7 @@ class NetlinkDiagSource : public DiagSource {
   }
 
   const DiagRequestMode mode_;
-  std::vector<std::uint8_t> buffer_;
+  const std::shared_ptr<std::vector<std::uint8_t>> buffer_;
   int fd_ = -1;
   std::uint32_t port_id_ = 0;
   std::uint32_t sequence_ = 0;
@@ -179,6 +187,11 @@ std::uint32_t AllTcpStatesMask() {
   std::uint32_t mask = 0;
   for (int state = 1; state <= 12; ++state) mask |= 1u << state;
   return mask;
+}
+
+std::unique_ptr<DiagSource> MakeNetlinkDiagSource(
+    DiagRequestMode mode, std::shared_ptr<std::vector<std::uint8_t>> buffer) {
+  return std::make_unique<NetlinkDiagSource>(mode, std::move(buffer));
 }
 
 std::unique_ptr<DiagSource> MakeNetlinkDiagSource(DiagRequestMode mode) {

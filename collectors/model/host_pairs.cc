@@ -38,6 +38,7 @@ void HostPairs::BeginCollection(double now_seconds) {
   now_ = now_seconds;
   ++collection_;
   pairs_.clear();
+  not_walked_.clear();
   memory_.BeginWalk(now_seconds);
 }
 
@@ -80,6 +81,8 @@ bool HostPairs::Listens(std::uint64_t netns, const Endpoint& endpoint) const {
   }
   return false;
 }
+
+void HostPairs::NotWalked(std::uint64_t netns) { not_walked_.insert(netns); }
 
 HostPairs::End* HostPairs::FindEnd(std::uint64_t netns,
                                    const SocketRecord& socket) {
@@ -130,7 +133,9 @@ void HostPairs::Decide(const Pair& pair, int i,
   const std::uint64_t peer_netns =
       other.netns != 0 ? other.netns
                        : Owner(socket.family, socket.peer_address);
-  const bool missing = gone && !orphan && silent && Listens(peer_netns, peer);
+  const bool missing = gone && !orphan && silent &&
+                       !not_walked_.contains(peer_netns) &&
+                       Listens(peer_netns, peer);
   if (socket.state == kTcpEstablished && (orphan || missing) &&
       kLocalPeerGoneScore > verdict.score) {
     verdict = {orphan ? Reason::kAcceptQueueOrphan : Reason::kPeerMissing,

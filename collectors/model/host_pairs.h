@@ -53,6 +53,11 @@ class HostPairs {
   /// several do.
   std::uint64_t Owner(std::uint8_t family, const Address& address) const;
 
+  /// Namespace `netns` was not walked in this collection (its walk was put
+  /// off): whether its connections are there is unknown, so connections
+  /// to it are not judged missing.
+  void NotWalked(std::uint64_t netns);
+
   /// A socket of namespace `netns` whose peer another namespace owns, with
   /// its own verdict (before persistence) and give-up ETA.
   void AddSocket(std::uint64_t netns, const SocketRecord& socket,
@@ -109,6 +114,7 @@ class HostPairs {
   std::map<std::tuple<std::uint64_t, std::uint16_t, Address>, double>
       listeners_;  // (netns, port, canonical address) -> when last seen.
   std::unordered_map<std::uint64_t, Pair> pairs_;  // By 4-tuple fingerprint.
+  std::set<std::uint64_t> not_walked_;             // In this collection.
   SuspicionMemory memory_;
 };
 

@@ -103,6 +103,22 @@ TEST(HostPairs, ClientWhosePodsServerIsGoneIsPeerMissing) {
   EXPECT_EQ(summaries[kClientPod].top[0].local_port, 40000);
 }
 
+// A namespace whose walk was put off to a later scrape may hold the server
+// end: not knowing is not "gone".
+TEST(HostPairs, ServerInANamespaceNotWalkedIsNotJudgedMissing) {
+  HostPairs pairs{SuspicionConfig{}};
+  const auto client = End("10.0.1.5", 40000, "10.0.2.7", 8080);
+  auto summaries = Persisted(&pairs, [&](HostPairs* p) {
+    p->NotWalked(kServerPod);
+    p->AddSocket(kClientPod, client, {}, 100);
+  });
+  EXPECT_EQ(Count(summaries, kClientPod, Reason::kPeerMissing), 0u);
+  // Walked, and the server end is not there: now it is missing.
+  summaries = Persisted(
+      &pairs, [&](HostPairs* p) { p->AddSocket(kClientPod, client, {}, 100); });
+  EXPECT_EQ(Count(summaries, kClientPod, Reason::kPeerMissing), 1u);
+}
+
 TEST(HostPairs, FirstSightIsOnlyHalfTheScore) {
   HostPairs pairs{SuspicionConfig{}};
   const SocketRecord client = End("10.0.1.5", 40000, "10.0.2.7", 8080);

@@ -221,9 +221,13 @@ TEST_F(ScraperTest, CollectorStillRunningAtTheDeadlineFailsAndOthersAreServed) {
 
   // Once it returns, it runs again on the next scrape.
   hung->Release();
+  // Polled for up to 5 s: the released thread must first be scheduled to
+  // return, which on a loaded machine takes a while.
   bool recovered = false;
-  for (int i = 0; i < 100 && !recovered; ++i) {
+  const auto give_up = std::chrono::steady_clock::now() + seconds(5);
+  while (!recovered && std::chrono::steady_clock::now() < give_up) {
     recovered = SuccessOf(scraper.Collect(In(seconds(10))), "hung") == 1;
+    if (!recovered) std::this_thread::sleep_for(milliseconds(5));
   }
   EXPECT_TRUE(recovered);
   EXPECT_EQ(hung->calls(), 2);
