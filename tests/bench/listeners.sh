@@ -8,22 +8,13 @@
 #   sudo tests/bench/listeners.sh N EXPORTER [EXPORTER ...]
 #   RUNS=20 (environment, default shown)
 set -euo pipefail
-[ "$(id -u)" -eq 0 ] || { echo "listeners.sh: needs root to create a network namespace" >&2; exit 2; }
+. "$(dirname "$0")/lib.sh"
 [ $# -ge 2 ] || { echo "usage: listeners.sh N EXPORTER [EXPORTER ...]" >&2; exit 2; }
+bench_start listeners.sh
 n=$1; shift
 RUNS=${RUNS:-20}
 ns=hoe-listeners-$$
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  ip netns del "$ns" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-ip netns add "$ns"
-ip -n "$ns" link set lo up
+bench_netns "$ns"
 
 # The holder: N listeners on ephemeral ports, one full, then waits to be
 # killed.
@@ -62,7 +53,7 @@ for exporter in "$@"; do
   for _ in $(seq "$RUNS"); do
     ip netns exec "$ns" curl -sf -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$port/metrics" >> "$work/times"
   done
-  median=$(sort -n "$work/times" | awk '{v[NR]=$1} END {m=(NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2; printf "%.1f", m*1000}')
+  median=$(median < "$work/times" | awk '{printf "%.1f", $1 * 1000}')
   echo "| $exporter | $((n + 1)) | $series | $bytes | $median |"
   kill "$pid"; wait "$pid" 2>/dev/null || true
   port=$((port + 1))

@@ -15,33 +15,14 @@ count=${1:-50}
 host_connections=${2:-100000}
 RUNS=${RUNS:-5}
 BUILD=${BUILD:-build/release}
-[ "$(id -u)" -eq 0 ] || { echo "namespaces.sh: needs root to create network namespaces" >&2; exit 2; }
+. tests/bench/lib.sh
+bench_start namespaces.sh
 exporter=$BUILD/exporter/halfopen_exporter
 loadgen=$BUILD/tests/halfopen_loadgen
-for tool in "$exporter" "$loadgen"; do
-  [ -x "$tool" ] || { echo "namespaces.sh: $tool is missing: run scripts/build.sh release" >&2; exit 2; }
-done
+bench_tools "$exporter" "$loadgen"
 
 host=hoe-nshost-$$
-pods=()
-pids=()
-work=$(mktemp -d)
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  for pod in "${pods[@]}"; do ip netns del "$pod" 2>/dev/null || true; done
-  ip netns del "$host" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-wait_for() {
-  for _ in $(seq $(($3 * 10))); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
-  echo "namespaces.sh: timed out waiting for '$2' in $1" >&2; return 1
-}
-summary() { sort -n | awk '{v[NR]=$1} END {m=(NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2; printf "%.0f (%.0f-%.0f)", m, v[1], v[NR]}'; }
-
-ip netns add "$host"
-ip -n "$host" link set lo up
+bench_netns "$host"
 ip netns exec "$host" "$loadgen" "$host_connections" > "$work/loadgen.out" &
 pids+=($!)
 wait_for "$work/loadgen.out" '^ready' 600
@@ -59,8 +40,7 @@ time.sleep(3600)
 PY
 for i in $(seq "$count"); do
   pod=hoe-nspod-$$-$i
-  ip netns add "$pod"; pods+=("$pod")
-  ip -n "$pod" link set lo up
+  bench_netns "$pod"
   ip netns exec "$pod" python3 "$work/pod.py" > "$work/pod-$i.out" &
   pids+=($!)
 done

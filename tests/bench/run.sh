@@ -17,43 +17,19 @@ if [ -z "${BUILD:-}" ]; then
   scripts/build.sh release > /dev/null
 fi
 BUILD=${BUILD:-build/release}
-[ "$(id -u)" -eq 0 ] || { echo "run.sh: needs root to create a network namespace" >&2; exit 2; }
+. tests/bench/lib.sh
+bench_start run.sh
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(10000 100000 300000)
 dump=$BUILD/tools/halfopen_diag_dump
 exporter=$BUILD/exporter/halfopen_exporter
 loadgen=$BUILD/tests/halfopen_loadgen
-for tool in "$dump" "$exporter" "$loadgen"; do
-  [ -x "$tool" ] || { echo "run.sh: $tool is missing: run scripts/build.sh release" >&2; exit 2; }
-done
+bench_tools "$dump" "$exporter" "$loadgen"
 node_exporter=$(command -v prometheus-node-exporter || true)
 
 ns=hoe-bench-$$
-pids=()
-work=$(mktemp -d)
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  ip netns del "$ns" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
 in_ns() { ip netns exec "$ns" "$@"; }
 now_ns() { date +%s%N; }
-# Waits (bounded) until the file has a line matching the pattern.
-wait_for() {
-  local file=$1 pattern=$2 seconds=$3
-  for _ in $(seq $((seconds * 10))); do
-    grep -q "$pattern" "$file" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  echo "run.sh: timed out waiting for '$pattern' in $file" >&2
-  cat "$file" >&2
-  return 1
-}
-# median and min-max of the numbers on stdin (milliseconds)
-summary() { sort -n | awk '{v[NR]=$1} END {m=(NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2; printf "%.0f (%.0f-%.0f)", m, v[1], v[NR]}'; }
-median() { sort -n | awk '{v[NR]=$1} END {print (NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2}'; }
 time_ms() { local t0 t1; t0=$(now_ns); "$@" > /dev/null; t1=$(now_ns); echo $(((t1 - t0) / 1000000)); }
 scrape() { in_ns curl -sf -o /dev/null "http://127.0.0.1:$1/metrics"; }
 four_scrapes() {
@@ -64,8 +40,7 @@ four_scrapes() {
 echo "| N connections | sockets | bare dump ms | exporter scrape ms | ratio | 4 concurrent scrapes ms | ss -tin ms | node_exporter tcpstat ms | exporter peak RSS MB | node_exporter peak RSS MB |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
 for n in "${sizes[@]}"; do
-  ip netns add "$ns"
-  ip -n "$ns" link set lo up
+  bench_netns "$ns"
   blackhole=30999  # below the ephemeral port range, so no client port collides
   ip netns exec "$ns" "$loadgen" "$n" --ipv6=$((n / 20 < 5000 ? n / 20 : 5000)) \
     --blackhole-port=$blackhole --stuck=100 > "$work/loadgen.out" &

@@ -6,7 +6,8 @@
 # for SECONDS at each sampling interval. Prints, per interval, the sampler
 # thread's CPU (halfopen_listener_sampler_seconds_total) and the whole
 # process's CPU (utime + stime) as a share of one core, and the samples
-# taken (over every namespace).
+# taken per namespace (with scope all, every namespace of the machine is
+# read, not only these).
 #
 #   sudo tests/bench/sampler.sh [LISTENERS] [HOST] [SECONDS] [PODS]
 #                                                  (default: 1000 0 30 0)
@@ -21,35 +22,18 @@ pod_count=${4:-0}
 INTERVALS=${INTERVALS:-"0.05 0.1 0.25 1"}
 BUDGET=${BUDGET:-0.01}
 BUILD=${BUILD:-build/release}
-[ "$(id -u)" -eq 0 ] || { echo "sampler.sh: needs root to create a network namespace" >&2; exit 2; }
+. tests/bench/lib.sh
+bench_start sampler.sh
 exporter=$BUILD/exporter/halfopen_exporter
 loadgen=$BUILD/tests/halfopen_loadgen
-for tool in "$exporter" "$loadgen"; do
-  [ -x "$tool" ] || { echo "sampler.sh: $tool is missing: run scripts/build.sh release" >&2; exit 2; }
-done
+bench_tools "$exporter" "$loadgen"
 
 host=hoe-sampler-$$
-pods=()
-pids=()
-work=$(mktemp -d)
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  for pod in "${pods[@]}"; do ip netns del "$pod" 2>/dev/null || true; done
-  ip netns del "$host" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-wait_for() {
-  for _ in $(seq $(($3 * 10))); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
-  echo "sampler.sh: timed out waiting for '$2' in $1" >&2; return 1
-}
 # utime + stime of a process, in seconds.
 cpu_of() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat"; }
 metric() { grep -E "^$2({| )" "$1" | awk '{s += $NF} END {print s + 0}'; }
 
-ip netns add "$host"
-ip -n "$host" link set lo up
+bench_netns "$host"
 cat > "$work/listeners.py" <<'PY'
 import resource, socket, sys, time
 count = int(sys.argv[1])
@@ -75,8 +59,7 @@ fi
 scope=own
 for i in $(seq "$pod_count"); do
   pod=hoe-samplerpod-$$-$i
-  ip netns add "$pod"; pods+=("$pod")
-  ip -n "$pod" link set lo up
+  bench_netns "$pod"
   ip netns exec "$pod" python3 "$work/listeners.py" 1 > "$work/pod-$i.out" &
   pids+=($!)
   scope=all
@@ -110,7 +93,7 @@ for interval in $INTERVALS; do
       -v sa="$(metric "$work/after.prom" halfopen_listener_sampler_seconds_total)" \
       -v nb="$(metric "$work/before.prom" halfopen_listener_samples_total)" \
       -v na="$(metric "$work/after.prom" halfopen_listener_samples_total)" \
-      -v cb="$cpu_before" -v ca="$cpu_after" -v ns="$((pod_count + 1))" \
+      -v cb="$cpu_before" -v ca="$cpu_after" -v ns="$(grep -cE '^halfopen_listener_samples_total({| )' "$work/after.prom")" \
       -v kept="$(metric "$work/after.prom" halfopen_listener_sample_interval_seconds)" \
       'BEGIN { n = (na - nb) / ns; printf "%-10s %9.3fs %10d %13.3f%% %13.3f%% %12.1f\n", i "s", kept, n, 100 * (sa - sb) / s, 100 * (ca - cb) / s, n ? 1e6 * (sa - sb) / n : 0 }'
   port=$((port + 1))

@@ -18,26 +18,18 @@ if [ -z "${BUILD:-}" ]; then
   scripts/build.sh release > /dev/null
 fi
 BUILD=${BUILD:-build/release}
-[ "$(id -u)" -eq 0 ] || { echo "slow_clients.sh: needs root to create a network namespace" >&2; exit 2; }
+. tests/bench/lib.sh
+bench_start slow_clients.sh
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(10 100 1000)
 exporter=$BUILD/exporter/halfopen_exporter
 slow=$BUILD/tests/halfopen_slow_clients
+bench_tools "$exporter" "$slow"
 
 ns=hoe-slow-$$
-pids=()
-work=$(mktemp -d)
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  ip netns del "$ns" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
 in_ns() { ip netns exec "$ns" "$@"; }
 fds() { ls "/proc/$1/fd" | wc -l; }
 threads() { awk '/^Threads:/ {print $2}' "/proc/$1/status"; }
-median() { sort -n | awk '{v[NR]=$1} END {print (NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2}'; }
 scheme=http; curl_tls=(); flags=()
 if [ "$TLS" = 1 ]; then
   (cd "$work" && openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
@@ -53,8 +45,7 @@ scrape_ms() {
 echo "| slow clients | scrape ms, median (max) of $RUNS | all dropped after s | fds before / after | threads before / after |"
 echo "|---|---|---|---|---|"
 for n in "${sizes[@]}"; do
-  ip netns add "$ns"
-  ip -n "$ns" link set lo up
+  bench_netns "$ns"
   # ip netns exec execs the program, so $! is the exporter's own PID.
   ip netns exec "$ns" "$exporter" --web.listen-address=127.0.0.1:9742 --log.level=warn \
     "${flags[@]}" 2> "$work/exporter.err" > /dev/null &
