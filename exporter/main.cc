@@ -21,6 +21,7 @@
 #include "exporter/logging.h"
 #include "exporter/markdown.h"
 #include "exporter/options.h"
+#include "exporter/status_model.h"
 #include "exporter/web_config.h"
 #include "spdlog/spdlog.h"
 
@@ -121,6 +122,8 @@ int Run(int argc, char** argv) {
 
   Site site;
   site.telemetry_path = options.telemetry_path;
+  site.status_page.telemetry_path = options.telemetry_path;
+  site.baseline = std::make_shared<CounterBaseline>();
   site.landing_page = RenderLandingPage(kVersion, options.telemetry_path,
                                         scraper->CollectorNames());
   site.runbook_page =

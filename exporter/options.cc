@@ -35,8 +35,9 @@ std::string ListenAddressProblem(const std::string& address, std::string* host,
 
 std::string TelemetryPathProblem(const std::string& path) {
   if (path.empty() || path[0] != '/' || path == "/" || path == "/-/healthy" ||
-      path == "/runbook") {
-    return "want an absolute path other than /, /-/healthy and /runbook";
+      path == "/runbook" || path == "/status") {
+    return "want an absolute path other than /, /-/healthy, /runbook and "
+           "/status";
   }
   return "";
 }

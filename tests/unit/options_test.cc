@@ -112,7 +112,7 @@ TEST(Options, RejectsTelemetryPathThatIsNotAbsoluteOrIsReserved) {
   Options options;
   for (const char* bad :
        {"--web.telemetry-path=metrics", "--web.telemetry-path=/",
-        "--web.telemetry-path=/-/healthy"}) {
+        "--web.telemetry-path=/-/healthy", "--web.telemetry-path=/status"}) {
     EXPECT_THAT(Parse({bad}, &options).message(),
                 ::testing::HasSubstr("for flag --web.telemetry-path: want an "
                                      "absolute path"))
