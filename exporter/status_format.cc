@@ -16,6 +16,17 @@ std::string Printf(const char* format, double a, double b = 0) {
   return text;
 }
 
+// The text `table` pairs with `key`, else `otherwise`.
+template <std::size_t N>
+std::string Lookup(
+    const std::pair<std::string_view, std::string_view> (&table)[N],
+    std::string_view key, std::string_view otherwise) {
+  for (const auto& [known, text] : table) {
+    if (known == key) return std::string(text);
+  }
+  return std::string(otherwise);
+}
+
 }  // namespace
 
 std::string FormatDuration(double seconds) {
@@ -115,7 +126,7 @@ bool AnyListenerSampled(const StatusModel& model) {
 }
 
 std::string ReasonMeaning(const std::string& reason) {
-  static const std::pair<std::string_view, const char*> kMeanings[] = {
+  static constexpr std::pair<std::string_view, std::string_view> kMeanings[] = {
       {"retransmit_stall", "data retransmitted, no ACK from the peer"},
       {"keepalive_unanswered", "keepalive probes unanswered"},
       {"zero_window_stall", "zero-window probes unanswered"},
@@ -124,23 +135,17 @@ std::string ReasonMeaning(const std::string& reason) {
        "the server dropped the handshake on a full accept queue"},
       {"peer_missing", "the local peer socket is gone"},
       {"idle_unprotected", "idle without keepalive"}};
-  for (const auto& [name, meaning] : kMeanings) {
-    if (name == reason) return meaning;
-  }
-  return "";
+  return Lookup(kMeanings, reason, "");
 }
 
 std::string GiveupTitle(const std::string& name) {
-  static const std::pair<std::string_view, const char*> kTitles[] = {
+  static constexpr std::pair<std::string_view, std::string_view> kTitles[] = {
       {"retransmit_giveup_seconds", "data to a silent peer (tcp_retries2)"},
       {"keepalive_giveup_seconds",
        "idle peer with keepalive (tcp_keepalive_*)"},
       {"synack_giveup_seconds", "handshake in SYN_RECV (tcp_synack_retries)"},
       {"syn_giveup_seconds", "connect() to a silent host (tcp_syn_retries)"}};
-  for (const auto& [known, title] : kTitles) {
-    if (known == name) return title;
-  }
-  return name;
+  return Lookup(kTitles, name, name);
 }
 
 }  // namespace halfopen
