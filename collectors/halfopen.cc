@@ -53,6 +53,14 @@ class HalfopenCollector : public Collector {
             "folded into one series whose score and ETA are the "
             "highest-scoring one's.",
             gauge),
+        NewFamily(
+            "halfopen_suspect_age_seconds",
+            "For the same suspects: seconds the evidence behind the reason "
+            "has persisted from scrape to scrape, i.e. how long the "
+            "connection has been suspect as far as this exporter has seen "
+            "(a restart starts again from 0; 0 for idle_unprotected, which "
+            "is not remembered).",
+            gauge),
         NewFamily("halfopen_idle_unprotected_connections",
                   "ESTABLISHED connections idle beyond "
                   "--suspects.idle-threshold with no keepalive timer: if "
@@ -72,8 +80,9 @@ class HalfopenCollector : public Collector {
                  &families);
           return Status::Ok();
         });
-    for (auto* family : {&families.suspects, &families.score, &families.eta,
-                         &families.connections, &families.idle}) {
+    for (auto* family :
+         {&families.suspects, &families.score, &families.eta,
+          &families.connections, &families.age, &families.idle}) {
       out->push_back(std::move(*family));
     }
     return status;
@@ -81,7 +90,7 @@ class HalfopenCollector : public Collector {
 
  private:
   struct Families {
-    prometheus::MetricFamily suspects, score, eta, connections, idle;
+    prometheus::MetricFamily suspects, score, eta, connections, age, idle;
   };
 
   void Render(const SuspicionSummary& summary,
@@ -108,6 +117,7 @@ class HalfopenCollector : public Collector {
       AddSample(&families->score, labels, suspect.score);
       AddSample(&families->eta, labels, suspect.eta_seconds);
       AddSample(&families->connections, labels, suspect.connections);
+      AddSample(&families->age, labels, suspect.age_seconds);
     }
     AddSample(&families->idle, namespace_labels,
               static_cast<double>(summary.idle_unprotected));

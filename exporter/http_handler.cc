@@ -10,6 +10,7 @@
 #include "exporter/gzip.h"
 #include "exporter/process_metrics.h"
 #include "exporter/scrape_budget.h"
+#include "exporter/status_page.h"
 #include "prometheus/text_serializer.h"
 
 namespace halfopen {
@@ -19,6 +20,13 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 
 constexpr char kText[] = "text/plain; charset=utf-8";
 constexpr char kExposition[] = "text/plain; version=0.0.4; charset=utf-8";
+constexpr char kHtml[] = "text/html; charset=utf-8";
+
+double UnixNow() {
+  return std::chrono::duration<double>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 int Respond(mg_connection* conn, int status, const Headers& headers,
             const std::string& body, bool head_only) {
@@ -33,14 +41,11 @@ int Respond(mg_connection* conn, int status, const Headers& headers,
   return status;
 }
 
-int ServeMetrics(const Site& site, mg_connection* conn, bool head_only) {
-  if (head_only) {
-    // The headers a GET would have, without the cost of a collection.
-    mg_response_header_start(conn, 200);
-    mg_response_header_add(conn, "Content-Type", kExposition, -1);
-    mg_response_header_send(conn);
-    return 200;
-  }
+// One collection by the request's deadline (Prometheus sends its scrape
+// timeout), shared with any other request that asks meanwhile. Every
+// collection, whoever asked for it, feeds the counters' baseline.
+std::vector<prometheus::MetricFamily> Collect(const Site& site,
+                                              mg_connection* conn) {
   const double budget = ScrapeBudgetSeconds(
       mg_get_header(conn, "X-Prometheus-Scrape-Timeout-Seconds"),
       site.default_scrape_timeout_seconds);
@@ -49,11 +54,22 @@ int ServeMetrics(const Site& site, mg_connection* conn, bool head_only) {
       std::chrono::duration_cast<std::chrono::steady_clock::duration>(
           std::chrono::duration<double>(budget));
   auto families = site.scraper->Collect(deadline);
-  for (auto& family : CollectProcessMetrics()) {
-    families.push_back(std::move(family));
+  if (site.baseline != nullptr) site.baseline->Observe(families, UnixNow());
+  return families;
+}
+
+// The headers a GET would have, without the cost of a collection.
+int RespondHeadOnly(mg_connection* conn, const Headers& headers) {
+  mg_response_header_start(conn, 200);
+  for (const auto& [name, value] : headers) {
+    mg_response_header_add(conn, name.c_str(), value.c_str(), -1);
   }
-  std::string body = prometheus::TextSerializer().Serialize(families);
-  Headers headers = {{"Content-Type", kExposition}};
+  mg_response_header_send(conn);
+  return 200;
+}
+
+// 200 with `body`, gzipped when the client accepts it.
+int RespondNegotiated(mg_connection* conn, Headers headers, std::string body) {
   const char* accept = mg_get_header(conn, "Accept-Encoding");
   std::string gzipped;
   if (accept != nullptr && AcceptsGzip(accept) && Gzip(body, &gzipped).ok()) {
@@ -62,6 +78,27 @@ int ServeMetrics(const Site& site, mg_connection* conn, bool head_only) {
   }
   headers.push_back({"Vary", "Accept-Encoding"});
   return Respond(conn, 200, headers, body, false);
+}
+
+int ServeMetrics(const Site& site, mg_connection* conn, bool head_only) {
+  const Headers headers = {{"Content-Type", kExposition}};
+  if (head_only) return RespondHeadOnly(conn, headers);
+  auto families = Collect(site, conn);
+  for (auto& family : CollectProcessMetrics()) {
+    families.push_back(std::move(family));
+  }
+  return RespondNegotiated(conn, headers,
+                           prometheus::TextSerializer().Serialize(families));
+}
+
+int ServeStatus(const Site& site, mg_connection* conn, bool head_only) {
+  const Headers headers = {{"Content-Type", kHtml},
+                           {"Cache-Control", "no-store"}};
+  if (head_only) return RespondHeadOnly(conn, headers);
+  const StatusModel model =
+      BuildStatusModel(Collect(site, conn), UnixNow(), site.baseline.get());
+  return RespondNegotiated(conn, headers,
+                           RenderStatusPage(model, site.status_page));
 }
 
 int Serve(const Site& site, mg_connection* conn) {
@@ -83,7 +120,7 @@ int Serve(const Site& site, mg_connection* conn) {
   }
   const std::string uri = request->local_uri;
   if (uri != "/" && uri != "/-/healthy" && uri != "/runbook" &&
-      uri != site.telemetry_path) {
+      uri != "/status" && uri != site.telemetry_path) {
     return Respond(conn, 404, {{"Content-Type", kText}}, "Not Found\n",
                    head_only);
   }
@@ -92,11 +129,12 @@ int Serve(const Site& site, mg_connection* conn) {
                    "Method Not Allowed\n", false);
   }
   if (uri == site.telemetry_path) return ServeMetrics(site, conn, head_only);
+  if (uri == "/status") return ServeStatus(site, conn, head_only);
   if (uri == "/-/healthy") {
     return Respond(conn, 200, {{"Content-Type", kText}}, "Healthy\n",
                    head_only);
   }
-  return Respond(conn, 200, {{"Content-Type", "text/html; charset=utf-8"}},
+  return Respond(conn, 200, {{"Content-Type", kHtml}},
                  uri == "/runbook" ? site.runbook_page : site.landing_page,
                  head_only);
 }

@@ -5,6 +5,8 @@
 
 #include "engine/scraper.h"
 #include "exporter/basic_auth.h"
+#include "exporter/status_model.h"
+#include "exporter/status_page.h"
 #include "exporter/tls_front.h"
 
 struct mg_connection;
@@ -15,8 +17,12 @@ namespace halfopen {
 struct Site {
   std::string telemetry_path;
   std::string landing_page;
-  std::string runbook_page;  ///< Served at /runbook.
+  std::string runbook_page;       ///< Served at /runbook.
+  StatusPageOptions status_page;  ///< How /status is rendered.
   std::shared_ptr<Scraper> scraper;
+  /// Fed by every collection, so that /status shows the netstat counters'
+  /// change since the first one. Null: no changes shown.
+  std::shared_ptr<CounterBaseline> baseline;
   /// Seconds a scrape may take when the request does not say.
   double default_scrape_timeout_seconds = 10;
   std::shared_ptr<BasicAuth> auth;  ///< Null: no basic auth.
@@ -26,8 +32,10 @@ struct Site {
 
 /// Answers one request (civetweb's begin_request): `telemetry_path` with the
 /// scraped metrics (gzipped when the client accepts it; HEAD gives the
-/// headers without collecting), `/` with the landing page, `/runbook` with
-/// the alerts' runbook, `/-/healthy` with 200; other methods 405, other paths
+/// headers without collecting), `/status` with the status page rendered
+/// from a collection shared like a scrape's (HEAD: headers only), `/` with
+/// the landing page, `/runbook` with the alerts' runbook, `/-/healthy` with
+/// 200; other methods 405, other paths
 /// 404; 401 without valid basic auth when users are configured. Never throws
 /// (an exception becomes a 500), so nothing unwinds through civetweb's C code.
 /// Returns the status sent.

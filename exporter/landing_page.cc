@@ -43,8 +43,11 @@ std::string RenderLandingPage(const std::string& version,
          ". Accept-queue overflow and half-open TCP connection metrics.</p>\n"
          "<p><a href=\"" +
          path + "\">" + path +
-         "</a></p>\n<p><a href=\"/runbook\">Runbook</a>: what each alert "
-         "means and what to do.</p>\n<h2>Enabled collectors</h2>\n<ul>\n" +
+         "</a></p>\n<p><a href=\"/status\">Status</a>: the listeners, "
+         "suspects, kernel settings and collectors of a collection, for a "
+         "person; refreshes itself.</p>\n<p><a href=\"/runbook\">Runbook</a>: "
+         "what each alert means and what to do.</p>\n<h2>Enabled "
+         "collectors</h2>\n<ul>\n" +
          items + "</ul>\n</body>\n</html>\n";
 }
 

@@ -2,11 +2,13 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <future>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -21,12 +23,15 @@
 #include "exporter/logging.h"
 #include "exporter/markdown.h"
 #include "exporter/options.h"
+#include "exporter/status_model.h"
+#include "exporter/status_text.h"
 #include "exporter/web_config.h"
 #include "spdlog/spdlog.h"
 
 namespace halfopen {
 namespace {
 
+constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 // Everything must be stopped this long after SIGTERM.
 constexpr auto kStopBudget = std::chrono::milliseconds(300);
@@ -63,7 +68,7 @@ std::string Join(const std::vector<std::string>& names) {
 // Runs `teardown` but exits the process anyway once the stop budget is
 // spent: a collector stuck in a read, or a request waiting for one, must
 // not delay the stop.
-void TeardownWithin(const std::function<void()>& teardown) {
+void TeardownWithin(const std::function<void()>& teardown, int exit_code = 0) {
   std::promise<void> finished;
   std::future<void> done = finished.get_future();
   std::thread worker([&] {
@@ -74,9 +79,74 @@ void TeardownWithin(const std::function<void()>& teardown) {
     Log(spdlog::level::warn, "stopped before every request and collector ended",
         {{"budget_ms", static_cast<int>(kStopBudget.count())}});
     spdlog::default_logger()->flush();
-    std::_Exit(0);
+    std::_Exit(exit_code);
   }
   worker.join();
+}
+
+double UnixNow() {
+  return std::chrono::duration<double>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Prints one collection as --once.format says; see RunOnce.
+int PrintOnce(Scraper& scraper, const Options& options) {
+  const auto seconds = [](double s) {
+    return std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(s));
+  };
+  const auto timeout = seconds(options.scrape_timeout_seconds);
+  // The first look is the baseline: counters rise, and suspects age, from
+  // there.
+  std::optional<CounterBaseline> baseline;
+  if (options.once_observe_seconds > 0) {
+    const auto next = std::chrono::steady_clock::now() +
+                      seconds(options.once_observe_seconds);
+    baseline.emplace();
+    baseline->Observe(
+        scraper.Collect(std::chrono::steady_clock::now() + timeout), UnixNow());
+    std::this_thread::sleep_until(next);
+  }
+  const StatusModel model = BuildStatusModel(
+      scraper.Collect(std::chrono::steady_clock::now() + timeout), UnixNow(),
+      baseline.has_value() ? &*baseline : nullptr);
+  const bool any_ok =
+      std::any_of(model.collectors.begin(), model.collectors.end(),
+                  [](const StatusCollector& c) { return c.ok; });
+  if (!any_ok) {
+    std::fprintf(stderr,
+                 "halfopen_exporter: --once: no collector succeeded (the log "
+                 "above says why)\n");
+    return kExitFailure;
+  }
+  const std::string text = options.once_format == "json"
+                               ? RenderStatusJson(model)
+                               : RenderStatusText(model);
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fflush(stdout);
+  return 0;
+}
+
+// --once: a collection printed for a person or a script. An earlier one,
+// --once.observe seconds before, lets suspects' evidence persist and the
+// listener sampler sample, as a running exporter's would have. Collectors
+// that failed are logged as in a scrape; only when none succeeded in the
+// printed collection is it an error. Signals are not blocked, so Ctrl-C
+// ends it at once.
+int RunOnce(const Options& options, const CollectorCatalog& catalog) {
+  auto sources = std::make_shared<Sources>(options.sources);
+  auto scraper =
+      std::make_shared<Scraper>(BuildCollectors(options, catalog, sources),
+                                BuildInfo{kVersion, kRevision});
+  const int code = PrintOnce(*scraper, options);
+  TeardownWithin(
+      [&] {
+        scraper.reset();
+        sources.reset();
+      },
+      code);
+  return code;
 }
 
 int Run(int argc, char** argv) {
@@ -103,6 +173,7 @@ int Run(int argc, char** argv) {
     if (!status.ok()) return Fail(status.message());
   }
   ConfigureLogging(options.log_level, options.log_format);
+  if (options.once) return RunOnce(options, catalog);
 
   // Block the termination signals before any thread starts (the
   // collectors' first), so they inherit the mask and only sigwait() below
@@ -121,6 +192,8 @@ int Run(int argc, char** argv) {
 
   Site site;
   site.telemetry_path = options.telemetry_path;
+  site.status_page.telemetry_path = options.telemetry_path;
+  site.baseline = std::make_shared<CounterBaseline>();
   site.landing_page = RenderLandingPage(kVersion, options.telemetry_path,
                                         scraper->CollectorNames());
   site.runbook_page =

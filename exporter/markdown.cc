@@ -195,8 +195,8 @@ std::string MarkdownToHtml(std::string_view markdown) {
   return html;
 }
 
-std::string RenderDocumentPage(std::string_view title,
-                               std::string_view markdown) {
+std::string HtmlPage(std::string_view title, std::string_view head,
+                     std::string_view body) {
   return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta "
          "charset=\"utf-8\">\n<meta name=\"viewport\" "
          "content=\"width=device-width, initial-scale=1\">\n<title>" +
@@ -209,8 +209,14 @@ std::string RenderDocumentPage(std::string_view title,
          "code{padding:0 .2em}pre{padding:.6em;overflow-x:auto}\n"
          "h2{border-top:1px solid #d0d7de;padding-top:1rem;margin-top:2rem}\n"
          "h2:target{background:#fff8c5}\n"
-         "</style>\n</head>\n<body>\n" +
-         MarkdownToHtml(markdown) + "</body>\n</html>\n";
+         "</style>\n" +
+         std::string(head) + "</head>\n<body>\n" + std::string(body) +
+         "</body>\n</html>\n";
+}
+
+std::string RenderDocumentPage(std::string_view title,
+                               std::string_view markdown) {
+  return HtmlPage(title, "", MarkdownToHtml(markdown));
 }
 
 }  // namespace halfopen

@@ -16,6 +16,12 @@ std::string HeadingAnchor(std::string_view heading);
 /// [links](url). Everything else is text; all text is escaped.
 std::string MarkdownToHtml(std::string_view markdown);
 
+/// A whole page with the project's inline style and no external assets:
+/// `title` (escaped), then `head` and `body`, which are HTML already (a
+/// page adds its own <style> or <meta> through `head`).
+std::string HtmlPage(std::string_view title, std::string_view head,
+                     std::string_view body);
+
 /// A whole page: `title`, the project's inline style, and MarkdownToHtml of
 /// `markdown`. No external assets.
 std::string RenderDocumentPage(std::string_view title,

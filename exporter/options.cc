@@ -35,8 +35,9 @@ std::string ListenAddressProblem(const std::string& address, std::string* host,
 
 std::string TelemetryPathProblem(const std::string& path) {
   if (path.empty() || path[0] != '/' || path == "/" || path == "/-/healthy" ||
-      path == "/runbook") {
-    return "want an absolute path other than /, /-/healthy and /runbook";
+      path == "/runbook" || path == "/status") {
+    return "want an absolute path other than /, /-/healthy, /runbook and "
+           "/status";
   }
   return "";
 }
@@ -120,6 +121,20 @@ Status ParseOptions(int argc, const char* const* argv,
              "Start with every collector off; only those enabled with "
              "--collector.<name> run.",
              &disable_defaults);
+  flags.Action("once",
+               "Print the listeners, suspects, kernel settings and "
+               "collectors of one collection on stdout, with the flags "
+               "given, and exit (0, or 1 when every collector failed).",
+               &options->once);
+  flags.OneOf("once.format",
+              "What --once prints: text (aligned tables) or json.",
+              &options->once_format, {"text", "json"});
+  flags.Number("once.observe",
+               "Seconds --once watches before the collection it prints: a "
+               "suspect's score counts only evidence that persists this "
+               "long, and the listener sampler needs the time to sample. 0 "
+               "prints the first collection, whose suspects score half.",
+               &options->once_observe_seconds, 0, 60);
   flags.Action("version", "Print version information and exit.",
                &options->show_version);
   flags.Action("help", "Print this help and exit.", &options->show_help);

@@ -6,6 +6,7 @@
 #include "base/status.h"
 #include "collectors/sources.h"
 #include "engine/collector.h"
+#include "model/evidence.h"
 
 namespace halfopen {
 
@@ -22,6 +23,12 @@ struct Options {
   double scrape_timeout_seconds = 10;
   bool show_help = false;
   bool show_version = false;
+  /// --once: print the status tables of a collection, then exit.
+  bool once = false;
+  std::string once_format = "text";  ///< text|json
+  /// Seconds between the collection that starts the suspects' memory and
+  /// the listener sampler and the one --once prints; 0: print the first.
+  double once_observe_seconds = kFullPersistenceSeconds;
   std::vector<std::string> enabled_collectors;  ///< Sorted by name.
   SourceOptions sources;
 };

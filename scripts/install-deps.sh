@@ -19,6 +19,8 @@ test_packages=(
   prometheus iproute2 nftables curl procps openssl
   # deployment checks: systemd-analyze, YAML, the man page and the .deb
   systemd python3-yaml help2man man-db dpkg-dev file pkg-config
+  # /status in a headless browser, with a font for its screenshot
+  chromium fonts-dejavu-core
 )
 case "$what" in
   run) packages=("${run_packages[@]}") ;;

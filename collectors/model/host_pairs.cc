@@ -142,19 +142,24 @@ void HostPairs::Decide(const Pair& pair, int i,
                kLocalPeerGoneScore};
   }
   double score = verdict.score;
+  double age_seconds = 0;
   if (score > 0 && verdict.reason != Reason::kIdleUnprotected) {
-    score *= PersistenceFactor(memory_.Persist(socket.cookie, verdict.reason,
-                                               verdict.score, 0, Address{}));
+    age_seconds = memory_.Persist(socket.cookie, verdict.reason, verdict.score,
+                                  0, Address{});
+    score *= PersistenceFactor(age_seconds);
   } else if (memory_.Remembers(socket.cookie)) {
     memory_.Clear(socket.cookie);
   }
   if (score < config_.threshold) return;
   ++(*summaries)[end.netns].suspects[static_cast<std::size_t>(verdict.reason)];
+  Suspect suspect{verdict.reason,      score,
+                  end.eta_seconds,     socket.family,
+                  socket.state,        socket.local_address,
+                  socket.peer_address, socket.local_port,
+                  socket.peer_port,    socket.cookie};
+  suspect.age_seconds = age_seconds;
   tops->try_emplace(end.netns, config_.top_k, config_.keep_addresses)
-      .first->second.Add({verdict.reason, score, end.eta_seconds, socket.family,
-                          socket.state, socket.local_address,
-                          socket.peer_address, socket.local_port,
-                          socket.peer_port, socket.cookie});
+      .first->second.Add(suspect);
 }
 
 std::map<std::uint64_t, SuspicionSummary> HostPairs::Finish() {

@@ -47,6 +47,11 @@ struct Suspect {
   /// same labels (without addresses, clients on different hosts can share
   /// a port); the values above are the highest-scoring one's.
   std::uint32_t connections = 1;
+  /// Seconds its evidence has persisted from walk to walk
+  /// (SuspicionMemory): how long it has been suspect, as far as this
+  /// exporter has seen. 0 for idle_unprotected, a risk that is not
+  /// remembered.
+  double age_seconds = 0;
 };
 
 /// Tunables of the per-connection rules.

@@ -41,11 +41,13 @@ double SuspicionTracker::RoundTripLossTo(const SocketRecord& socket,
 }
 
 double SuspicionTracker::Persisted(std::uint64_t id, const Verdict& verdict,
-                                   unsigned probes, const Address& peer) {
+                                   unsigned probes, const Address& peer,
+                                   double* age_seconds) {
+  *age_seconds = 0;
   if (verdict.score > 0 && verdict.reason != Reason::kIdleUnprotected) {
-    const double seconds =
+    *age_seconds =
         memory_.Persist(id, verdict.reason, verdict.score, probes, peer);
-    return verdict.score * PersistenceFactor(seconds);
+    return verdict.score * PersistenceFactor(*age_seconds);
   }
   if (memory_.Remembers(id)) memory_.Clear(id);
   return verdict.score;
@@ -92,12 +94,16 @@ void SuspicionTracker::OnSocket(const SocketRecord& socket,
     cross_.pairs->AddSocket(cross_.netns, socket, verdict, eta);
     return;
   }
-  verdict.score =
-      Persisted(socket.cookie, verdict, ProbesBehind(socket, verdict), peer);
+  double age_seconds = 0;
+  verdict.score = Persisted(socket.cookie, verdict,
+                            ProbesBehind(socket, verdict), peer, &age_seconds);
   if (verdict.score < config_.threshold) return;
-  Count({verdict.reason, verdict.score, eta, socket.family, socket.state,
-         socket.local_address, socket.peer_address, socket.local_port,
-         socket.peer_port, socket.cookie});
+  Suspect suspect{verdict.reason,      verdict.score,     eta,
+                  socket.family,       socket.state,      socket.local_address,
+                  socket.peer_address, socket.local_port, socket.peer_port,
+                  socket.cookie};
+  suspect.age_seconds = age_seconds;
+  Count(suspect);
 }
 
 void SuspicionTracker::Count(const Suspect& suspect) {
@@ -107,7 +113,8 @@ void SuspicionTracker::Count(const Suspect& suspect) {
 
 SuspicionSummary SuspicionTracker::Finish() {
   pairs_.Finish([this](Suspect end) {
-    end.score = Persisted(end.id, {end.reason, end.score}, 0, {});
+    end.score =
+        Persisted(end.id, {end.reason, end.score}, 0, {}, &end.age_seconds);
     if (end.score >= config_.threshold) Count(end);
   });
   memory_.EndWalk();

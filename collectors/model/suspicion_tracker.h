@@ -56,9 +56,10 @@ class SuspicionTracker {
   // Counts a suspect and offers it to the top K.
   void Count(const Suspect& suspect);
   // The verdict's score once weighed by how long its evidence has persisted
-  // (remembering it), or as it is when there is none (forgetting it).
+  // (remembering it), or as it is when there is none (forgetting it). Sets
+  // *age_seconds to how long that is (0 when nothing is remembered).
   double Persisted(std::uint64_t id, const Verdict& verdict, unsigned probes,
-                   const Address& peer);
+                   const Address& peer, double* age_seconds);
 
   const SuspicionConfig config_;
   const KernelSettings settings_;

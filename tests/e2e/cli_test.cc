@@ -11,6 +11,7 @@
 namespace halfopen::testing {
 namespace {
 
+using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
 
@@ -101,6 +102,65 @@ TEST(Cli, AddressInUseExitsTwoWithClearLine) {
                         "127.0.0.1:" +
                         std::to_string(port) + ": the address is in use"));
   close(fd);
+}
+
+std::string FixtureProcfs() {
+  return std::string(HALFOPEN_SOURCE_DIR) + "/tests/fixtures/procfs/linux-6.18";
+}
+
+TEST(Cli, OncePrintsOneCollectionAsTablesAndExitsZero) {
+  std::string output;
+  ASSERT_EQ(RunExporter("--once --once.observe=0 --collector.disable-defaults "
+                        "--collector.tcpsettings --path.procfs=" +
+                            FixtureProcfs() + " 2>/dev/null",
+                        &output),
+            0)
+      << output;
+  EXPECT_THAT(output, MatchesRegex("halfopen_exporter [0-9.]+ \\(revision "
+                                   "([0-9a-f]+|unknown)\\), collected [-0-9]+ "
+                                   "[:0-9]+ UTC\n(.|\n)*"));
+  // The fixture's sysctls, and what they come to.
+  EXPECT_THAT(output, ContainsRegex("\ntcp_retries2 +15\n"));
+  EXPECT_THAT(output, ContainsRegex("\ndata to a silent peer "
+                                    "\\(tcp_retries2\\) +15 min 25 s\n"));
+  EXPECT_THAT(output, HasSubstr("\ntcpsettings  ok"));
+}
+
+TEST(Cli, OnceAsJsonIsOneDocumentThatPythonReads) {
+  std::string output;
+  ASSERT_EQ(RunCommand(ExporterPath() +
+                           " --once --once.observe=0 --once.format=json "
+                           "--collector.disable-defaults "
+                           "--collector.tcpsettings --path.procfs=" +
+                           FixtureProcfs() +
+                           " 2>/dev/null | python3 -c 'import json, sys; "
+                           "d = json.load(sys.stdin); "
+                           "print([s[\"value\"] for s in d[\"settings\"] if "
+                           "s[\"name\"] == \"tcp_retries2\"], "
+                           "d[\"collectors\"][0][\"success\"])'",
+                       &output),
+            0)
+      << output;
+  EXPECT_EQ(output, "[15] True\n");
+}
+
+TEST(Cli, OnceWhenEveryCollectorFailsSaysSoAndExitsOne) {
+  std::string output;
+  EXPECT_EQ(RunExporter("--once --once.observe=0 --collector.disable-defaults "
+                        "--collector.netstat --path.procfs=/nonexistent",
+                        &output),
+            1);
+  EXPECT_THAT(output, HasSubstr("halfopen_exporter: --once: no collector "
+                                "succeeded"));
+  EXPECT_THAT(output, HasSubstr("cannot read /nonexistent/net/netstat"));
+}
+
+TEST(Cli, OnceFormatIsCheckedLikeAnyFlag) {
+  std::string output;
+  EXPECT_EQ(RunExporter("--once --once.format=yaml", &output), 2);
+  EXPECT_EQ(output,
+            "halfopen_exporter: invalid value \"yaml\" for flag "
+            "--once.format: want one of text json\n");
 }
 
 }  // namespace

@@ -143,6 +143,31 @@ TEST(Http, GzipsTheMetricsWhenTheClientAcceptsIt) {
   EXPECT_THAT(refused.body, HasSubstr("# TYPE halfopen_build_info gauge"));
 }
 
+// The exporter's own listener is in its own namespace's socket table, so
+// its status page shows it, held by the exporter itself.
+TEST(Http, ServesAStatusPageOfTheCollectionLinkedFromTheLandingPage) {
+  ExporterProcess exporter({});
+  ASSERT_TRUE(exporter.started()) << exporter.process().Stderr();
+  EXPECT_THAT(exporter.Get("/").body, HasSubstr("<a href=\"/status\">"));
+  const HttpResponse first = exporter.Get("/status");
+  ASSERT_EQ(first.status, 200) << first.error;
+  EXPECT_THAT(first.headers, HasSubstr("Content-Type: text/html"));
+  EXPECT_EQ(HeaderValue(first, "Cache-Control"), "no-store");
+  const std::string self = "127.0.0.1:" + std::to_string(exporter.port());
+  EXPECT_THAT(first.body, HasSubstr("<td>" + self + "</td>"));
+  EXPECT_THAT(first.body,
+              ContainsRegex(self + "</td>.*halfopen_export \\(" +
+                            std::to_string(exporter.process().pid()) + "\\)"));
+  EXPECT_THAT(first.body, HasSubstr("<td>netstat</td><td>ok</td>"));
+  // The first collection set the counters' baseline; the next shows it.
+  const HttpResponse second = exporter.Get("/status");
+  EXPECT_THAT(second.body, ContainsRegex("Change since [-0-9]+ [:0-9]+ UTC"));
+  const HttpResponse gzipped =
+      exporter.Request("GET", "/status", {"Accept-Encoding: gzip"});
+  EXPECT_EQ(HeaderValue(gzipped, "Content-Encoding"), "gzip");
+  EXPECT_THAT(Gunzip(gzipped.body), HasSubstr("<h2 id=\"suspects\">"));
+}
+
 TEST(Http, HeadAnswersWithoutCollectingAndOtherMethodsGet405) {
   BlockingProcfs procfs;
   ASSERT_TRUE(procfs.ok());
@@ -152,11 +177,15 @@ TEST(Http, HeadAnswersWithoutCollectingAndOtherMethodsGet405) {
   ASSERT_TRUE(exporter.started()) << exporter.process().Stderr();
   const auto start = steady_clock::now();
   const HttpResponse head = exporter.Request("HEAD", "/metrics");
+  const HttpResponse head_status = exporter.Request("HEAD", "/status");
   EXPECT_LT(steady_clock::now() - start, std::chrono::seconds(5));
   ASSERT_EQ(head.status, 200) << head.error;
   EXPECT_THAT(head.headers,
               HasSubstr("Content-Type: text/plain; version=0.0.4"));
   EXPECT_EQ(head.body, "");
+  ASSERT_EQ(head_status.status, 200) << head_status.error;
+  EXPECT_THAT(head_status.headers, HasSubstr("Content-Type: text/html"));
+  EXPECT_EQ(head_status.body, "");
   for (const char* method : {"POST", "PUT", "DELETE"}) {
     const HttpResponse response = exporter.Request(method, "/metrics");
     EXPECT_EQ(response.status, 405) << method;

@@ -116,15 +116,17 @@ TEST_F(Tls, BasicAuthWithoutTlsAlsoGuardsEveryPath) {
       "basic_auth_users:\n  alice: " + std::string(kPasswordHash) + "\n");
   ExporterProcess exporter({"--web.config.file=" + path});
   ASSERT_TRUE(exporter.started()) << exporter.process().Stderr();
-  for (const char* page : {"/", "/metrics", "/-/healthy"}) {
+  for (const char* page : {"/", "/metrics", "/status", "/-/healthy"}) {
     const HttpResponse response = exporter.Get(page);
     EXPECT_EQ(response.status, 401) << page;
     EXPECT_EQ(HeaderValue(response, "WWW-Authenticate"), "Basic") << page;
   }
   // "alice:s3cret" in base64.
-  const HttpResponse allowed = exporter.Request(
-      "GET", "/metrics", {"Authorization: Basic YWxpY2U6czNjcmV0"});
-  EXPECT_EQ(allowed.status, 200);
+  for (const char* page : {"/metrics", "/status"}) {
+    const HttpResponse allowed = exporter.Request(
+        "GET", page, {"Authorization: Basic YWxpY2U6czNjcmV0"});
+    EXPECT_EQ(allowed.status, 200) << page;
+  }
 }
 
 }  // namespace

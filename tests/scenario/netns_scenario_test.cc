@@ -145,6 +145,16 @@ TEST(NetnsScenario, SeedsInANamedAndAnUnnamedNamespaceAreEachLabelled) {
                         "\"netns\"}"),
             1)
       << exporter.process().Stderr();
+  // The status page names each listener's namespace as a person knows it.
+  const std::string page = exporter.Get("/status").body;
+  EXPECT_THAT(
+      page, ::testing::HasSubstr(
+                "<td>" + named.name() + " (" + named.inode() +
+                ")</td><td>127.0.0.1:" + std::to_string(full_port) + "</td>"));
+  EXPECT_THAT(page,
+              ::testing::HasSubstr("<td>sleep (" + unnamed.inode() +
+                                   ")</td><td>127.0.0.1:" +
+                                   std::to_string(orphan_port) + "</td>"));
 }
 
 TEST(NetnsScenario, SuspectsInsideAPodLikeNamespaceAreLabelled) {

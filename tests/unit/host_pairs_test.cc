@@ -119,6 +119,18 @@ TEST(HostPairs, ServerInANamespaceNotWalkedIsNotJudgedMissing) {
   EXPECT_EQ(Count(summaries, kClientPod, Reason::kPeerMissing), 1u);
 }
 
+TEST(HostPairs, SuspectAgeIsHowLongItsEvidenceHasPersisted) {
+  HostPairs pairs{SuspicionConfig{}};
+  const SocketRecord client = End("10.0.1.5", 40000, "10.0.2.7", 8080);
+  const auto collect = [&](HostPairs* p) {
+    p->AddSocket(kClientPod, client, {}, 100);
+  };
+  Collection(&pairs, 50, collect);
+  auto summaries = Collection(&pairs, 59, collect);
+  ASSERT_EQ(summaries[kClientPod].top.size(), 1u);
+  EXPECT_DOUBLE_EQ(summaries[kClientPod].top[0].age_seconds, 9);
+}
+
 TEST(HostPairs, FirstSightIsOnlyHalfTheScore) {
   HostPairs pairs{SuspicionConfig{}};
   const SocketRecord client = End("10.0.1.5", 40000, "10.0.2.7", 8080);

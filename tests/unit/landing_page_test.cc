@@ -12,6 +12,7 @@ TEST(LandingPage, LinksTheMetricsPathAndListsCollectors) {
   const std::string page =
       RenderLandingPage("0.1.0", "/metrics", {"netstat", "sockets"});
   EXPECT_THAT(page, HasSubstr("<a href=\"/metrics\">/metrics</a>"));
+  EXPECT_THAT(page, HasSubstr("<a href=\"/status\">Status</a>"));
   EXPECT_THAT(page, HasSubstr("<li>netstat</li>\n<li>sockets</li>"));
   EXPECT_THAT(page, HasSubstr("Version 0.1.0."));
 }

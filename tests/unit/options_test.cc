@@ -49,6 +49,22 @@ TEST(Options, DefaultsMatchTheDocumentedOnes) {
   EXPECT_EQ(alpha_options->fields, "^$");
 }
 
+TEST(Options, OnceWatchesTwoSecondsAsTextUnlessToldOtherwise) {
+  Options options;
+  ASSERT_TRUE(Parse({"--once"}, &options).ok());
+  EXPECT_TRUE(options.once);
+  EXPECT_EQ(options.once_format, "text");
+  EXPECT_EQ(options.once_observe_seconds, 2);
+  ASSERT_TRUE(
+      Parse({"--once", "--once.format=json", "--once.observe=0"}, &options)
+          .ok());
+  EXPECT_EQ(options.once_format, "json");
+  EXPECT_EQ(options.once_observe_seconds, 0);
+  EXPECT_EQ(Parse({"--once.observe=-1"}, &options).message(),
+            "invalid value \"-1\" for flag --once.observe: want a number "
+            "from 0 to 60");
+}
+
 TEST(Options, CollectorSwitchesComeFromTheCatalog) {
   Options options;
   ASSERT_TRUE(
@@ -112,7 +128,7 @@ TEST(Options, RejectsTelemetryPathThatIsNotAbsoluteOrIsReserved) {
   Options options;
   for (const char* bad :
        {"--web.telemetry-path=metrics", "--web.telemetry-path=/",
-        "--web.telemetry-path=/-/healthy"}) {
+        "--web.telemetry-path=/-/healthy", "--web.telemetry-path=/status"}) {
     EXPECT_THAT(Parse({bad}, &options).message(),
                 ::testing::HasSubstr("for flag --web.telemetry-path: want an "
                                      "absolute path"))

@@ -123,6 +123,44 @@ TEST(SuspicionTracker, DoesNotFlagFreshOrForwardedConnections) {
   EXPECT_EQ(Count(summary, Reason::kPeerMissing), 0u);
 }
 
+TEST(SuspicionTracker, SuspectsAgeWithTheirEvidenceOnEitherPath) {
+  Walk walk;
+  walk.Add(ListenerSocket("127.0.0.1", 80, 0, 128));
+  walk.Add(End("127.0.0.1", 40000, "127.0.0.1", 80));  // a local pair
+  SocketRecord remote = End("10.0.0.1", 1006, "192.0.2.1", 443);
+  remote.timer = kTimerRetransmit;
+  remote.info.retransmits = 6;
+  remote.info.last_ack_recv_ms = 10000;
+  walk.Add(remote);
+  walk.Once(100);
+  walk.Once(107);
+  const auto summary = walk.Once(112.5);
+  ASSERT_EQ(summary.top.size(), 2u);
+  for (const Suspect& suspect : summary.top) {
+    EXPECT_DOUBLE_EQ(suspect.age_seconds, 12.5) << suspect.local_port;
+  }
+}
+
+TEST(SuspicionTracker, SuspectAgeStartsAgainWhenTheReasonChanges) {
+  SuspicionConfig config;
+  config.top_k = 1;
+  Walk walk(config);
+  SocketRecord socket = End("10.0.0.1", 1006, "192.0.2.1", 443);
+  socket.timer = kTimerRetransmit;
+  socket.info.retransmits = 6;
+  socket.info.last_ack_recv_ms = 10000;
+  walk.Add(socket);
+  walk.Once(0);
+  walk.Once(30);
+  walk.sockets[0].timer = kTimerKeepalive;
+  walk.sockets[0].info.probes = 5;
+  walk.Once(40);
+  const auto summary = walk.Once(43);
+  ASSERT_EQ(summary.top.size(), 1u);
+  EXPECT_EQ(summary.top[0].reason, Reason::kKeepaliveUnanswered);
+  EXPECT_DOUBLE_EQ(summary.top[0].age_seconds, 3);
+}
+
 TEST(SuspicionTracker, RemotePeersAreScoredOnTheSpotAndTopKIsBounded) {
   SuspicionConfig config;
   config.top_k = 2;

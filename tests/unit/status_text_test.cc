@@ -1,0 +1,168 @@
+#include "exporter/status_text.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <limits>
+
+#include "exporter/status_format.h"
+#include "tests/unit/status_fixture.h"
+
+namespace halfopen {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+StatusModel Host() {
+  return BuildStatusModel(HostCollection().families(), 1'800'000'000, nullptr);
+}
+
+TEST(TextTable, PadsEveryColumnToItsWidestCellInCharacters) {
+  TextTable table({"NAME", "VALUE", "NOTE"});
+  table.AddRow({"tcp_retries2", "15", ""});
+  table.AddRow({"pod 6f1c…", "7875", "x"});
+  EXPECT_EQ(table.Render(),
+            "NAME          VALUE  NOTE\n"
+            "tcp_retries2  15\n"
+            "pod 6f1c…     7875   x\n");
+}
+
+TEST(TextTable, IsEmptyWithOnlyItsHeaders) {
+  TextTable table({"A"});
+  EXPECT_TRUE(table.empty());
+  table.AddRow({"1", "dropped"});
+  EXPECT_FALSE(table.empty());
+  EXPECT_EQ(table.Render(), "A\n1\n");
+}
+
+TEST(StatusText, ListsListenersFullestFirstWithTheSamplersColumns) {
+  const std::string text = RenderStatusText(Host());
+  EXPECT_THAT(
+      text,
+      HasSubstr("Listeners\n"
+                "LISTENER        QUEUE  LIMIT  FILL  SYN_RECV  RETRANSMITTING  "
+                "ORPHANED  TIME_FULL  PEAK  OVERFLOWS_EST  SOCKETS  PROCESSES\n"
+                "127.0.0.1:8080  3      2      100%  2         2               "
+                "1         -          -     -              1        <b>x (42)\n"
+                "[::]:443        0      128    0%    0         0               "
+                "0         2.5 s      129   7              1\n"));
+}
+
+TEST(StatusText, ListsSuspectsUnderTheirCounts) {
+  const std::string text = RenderStatusText(Host());
+  EXPECT_THAT(
+      text,
+      HasSubstr("Suspects: 4 (retransmit_stall 1, peer_missing 3); idle "
+                "without keepalive: 4\n"
+                "REASON            SCORE  STATE        LOCAL  PEER  "
+                "GIVES_UP_IN  SUSPECT_FOR  CONNECTIONS\n"
+                "retransmit_stall  0.92   established  52014  8443  16.6 s"
+                "       9.0 s        1\n"
+                "peer_missing      0.9    established  40000  8080  never  "
+                "      2 min 5 s    3\n"));
+}
+
+TEST(StatusText, ListsSettingsGiveUpTimesAndCollectors) {
+  const std::string text = RenderStatusText(Host());
+  EXPECT_THAT(text, HasSubstr("SETTING       VALUE\ntcp_retries2  15\n"));
+  EXPECT_THAT(text, HasSubstr("data to a silent peer (tcp_retries2)  "
+                              "15 min 25 s\n"));
+  EXPECT_THAT(text, HasSubstr("listeners  ok      4 ms"));
+  EXPECT_THAT(text, HasSubstr("sockets    FAILED  1 ms      2\n"));
+  EXPECT_THAT(
+      text, ::testing::StartsWith("halfopen_exporter 0.1.0 (revision abc123), "
+                                  "collected 2027-01-15 08:00:00 UTC\n"));
+}
+
+TEST(StatusText, TitleSaysHowLongTheExporterWatched) {
+  CounterBaseline baseline;
+  baseline.Observe({}, 1'800'000'000 - 2);
+  EXPECT_THAT(RenderStatusText(BuildStatusModel(HostCollection().families(),
+                                                1'800'000'000, &baseline)),
+              ::testing::StartsWith("halfopen_exporter 0.1.0 (revision "
+                                    "abc123), collected 2027-01-15 08:00:00 "
+                                    "UTC after watching 2.0 s\n"));
+}
+
+TEST(StatusText, AnEmptyCollectionSaysSo) {
+  const std::string text =
+      RenderStatusText(BuildStatusModel({}, 1'800'000'000, nullptr));
+  EXPECT_THAT(text, HasSubstr("Listeners\n(none)\n"));
+  EXPECT_THAT(text, HasSubstr("Suspects: 0; idle without keepalive: 0\n"));
+  EXPECT_THAT(text, HasSubstr("Kernel settings\n(none)\n"));
+}
+
+TEST(StatusJson, WritesLabelsAsStringsAndNeverAsNull) {
+  const std::string json = RenderStatusJson(Host());
+  EXPECT_THAT(json, HasSubstr("{\"family\":\"ipv4\",\"address\":\"127.0.0.1\","
+                              "\"port\":\"8080\",\"queue_length\":3,"
+                              "\"queue_limit\":2,\"max_fill_ratio\":1,"));
+  EXPECT_THAT(json, HasSubstr("\"full_seconds_total\":null,"));
+  EXPECT_THAT(json, HasSubstr("\"processes\":[{\"comm\":\"<b>x\","
+                              "\"pid\":\"42\"}]"));
+  EXPECT_THAT(json, HasSubstr("{\"reason\":\"peer_missing\",\"state\":"
+                              "\"established\",\"local_port\":\"40000\","
+                              "\"peer_port\":\"8080\",\"score\":0.9,"
+                              "\"giveup_eta_seconds\":null,\"age_seconds\":125,"
+                              "\"connections\":3}"));
+  EXPECT_THAT(json, HasSubstr("{\"name\":\"sockets\",\"success\":false,"));
+  EXPECT_THAT(json, Not(HasSubstr("\"netns\":\"\"")));
+  EXPECT_THAT(json, Not(HasSubstr("inf")));
+}
+
+TEST(StatusJson, EscapesWhatJsonCannotHoldAsIs) {
+  FamilyBuilder b;
+  b.Gauge("halfopen_listen_process_info",
+          {{"port", "80"}, {"comm", "a\"b\\c\n\x01"}, {"pid", "1"}}, 1);
+  EXPECT_THAT(RenderStatusJson(BuildStatusModel(b.families(), 0, nullptr)),
+              HasSubstr("\"comm\":\"a\\\"b\\\\c\\n\\u0001\""));
+}
+
+TEST(StatusFormat, DurationsReadAsAPersonWouldSayThem) {
+  EXPECT_EQ(FormatDuration(16.6), "16.6 s");
+  EXPECT_EQ(FormatDuration(63), "1 min 3 s");
+  EXPECT_EQ(FormatDuration(924.6), "15 min 25 s");
+  EXPECT_EQ(FormatDuration(7875), "2 h 11 min");
+  EXPECT_EQ(FormatDuration(3 * 86400 + 4 * 3600 + 5), "3 d 4 h");
+  EXPECT_EQ(FormatDuration(std::numeric_limits<double>::infinity()), "never");
+}
+
+TEST(StatusFormat, AnAgeReachingBackToTheFirstCollectionIsALowerBound) {
+  StatusModel model;
+  model.collected_unix_seconds = 1000;
+  EXPECT_EQ(FormatAge(model, 100), "1 min 40 s");  // no baseline: unknown
+  model.baseline_unix_seconds = 900;
+  EXPECT_EQ(FormatAge(model, 99.8), "≥ 1 min 40 s");
+  EXPECT_EQ(FormatAge(model, 30), "30.0 s");
+}
+
+TEST(StatusFormat, NumbersPercentsAndEndpoints) {
+  EXPECT_EQ(FormatNumber(3), "3");
+  EXPECT_EQ(FormatNumber(0.92), "0.92");
+  EXPECT_EQ(FormatNumber(924.6), "924.6");
+  EXPECT_EQ(FormatNumber(0.0004), "0");
+  EXPECT_EQ(FormatPercent(0.996), "100%");
+  StatusListener l;
+  l.family = "ipv6";
+  l.address = "::";
+  l.port = "443";
+  l.device = "eth0";
+  EXPECT_EQ(ListenerEndpoint(l), "[::]:443%eth0");
+  l.port = "other";
+  EXPECT_EQ(ListenerEndpoint(l), "other listeners (folded)");
+}
+
+TEST(StatusFormat, NamespacesByNameThenPodThenProcess) {
+  StatusModel model;
+  model.namespaces = {{"1", "blue", "", "", "nginx"},
+                      {"2", "", "6f1c2a3b-0000", "", "envoy"},
+                      {"3", "", "", "", "systemd"}};
+  EXPECT_EQ(NamespaceTitle(model, "1"), "blue (1)");
+  EXPECT_EQ(NamespaceTitle(model, "2"), "pod 6f1c2a3b… (2)");
+  EXPECT_EQ(NamespaceTitle(model, "3"), "systemd (3)");
+  EXPECT_EQ(NamespaceTitle(model, "4"), "4");
+}
+
+}  // namespace
+}  // namespace halfopen
