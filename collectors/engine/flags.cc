@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "base/numbers.h"
+#include "base/quoted.h"
 
 namespace halfopen {
 namespace {
@@ -126,8 +127,8 @@ const FlagSet::Flag* FlagSet::Find(const std::string& name) const {
 Status FlagSet::Set(const Flag& flag, const std::string& value) {
   const std::string problem = flag.set(value);
   if (problem.empty()) return Status::Ok();
-  return Status::Error("invalid value \"" + value + "\" for flag --" +
-                       flag.name + ": " + problem);
+  return Status::Error("invalid value " + Quoted(value) + " for flag --" +
+                       flag.name + ": " + Escaped(problem));
 }
 
 bool FlagSet::Given(const std::string& name) const {
@@ -145,8 +146,8 @@ Status FlagSet::Parse(int argc, const char* const* argv) {
       if (arg == std::string{'-', letter}) arg = "--" + name;
     }
     if (arg.rfind("--", 0) != 0 || arg.size() == 2) {
-      return Status::Error("unexpected argument \"" + arg +
-                           "\": flags start with --");
+      return Status::Error("unexpected argument " + Quoted(arg) +
+                           ": flags start with --");
     }
     Status status = ParseOne(arg, argc, argv, &i);
     if (!status.ok()) return status;
@@ -168,12 +169,12 @@ Status FlagSet::ParseOne(const std::string& arg, int argc,
       return Status::Ok();
     }
   }
-  if (flag == nullptr) return Status::Error("unknown flag --" + name);
+  if (flag == nullptr) return Status::Error("unknown flag --" + Escaped(name));
   given_.push_back(flag->name);
   std::string value;
   if (flag->kind == Kind::kAction) {
     if (eq != std::string::npos) {
-      return Status::Error("flag --" + name + " takes no value");
+      return Status::Error("flag --" + flag->name + " takes no value");
     }
   } else if (eq != std::string::npos) {
     value = arg.substr(eq + 1);
@@ -182,7 +183,7 @@ Status FlagSet::ParseOne(const std::string& arg, int argc,
   } else if (*i + 1 < argc) {
     value = argv[++*i];
   } else {
-    return Status::Error("flag --" + name + " needs a value");
+    return Status::Error("flag --" + flag->name + " needs a value");
   }
   return Set(*flag, value);
 }
