@@ -5,6 +5,7 @@
 
 #include "base/numbers.h"
 #include "base/quoted.h"
+#include "engine/regex_limits.h"
 
 namespace halfopen {
 namespace {
@@ -108,6 +109,9 @@ void FlagSet::Regex(std::string name, std::string help, std::string pattern,
   *value = std::regex(pattern);
   Add(std::move(name), std::move(help), std::move(pattern), Kind::kValue,
       [value](const std::string& text) -> std::string {
+        if (std::string problem = RegexLimitProblem(text); !problem.empty()) {
+          return "want a regular expression (" + problem + ")";
+        }
         try {
           *value = std::regex(text);
         } catch (const std::regex_error& e) {
