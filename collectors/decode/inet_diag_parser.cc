@@ -116,6 +116,7 @@ DatagramEnd ParseDiagDatagram(std::span<const std::uint8_t> datagram,
     if (header.length < sizeof header ||
         header.length > datagram.size() - offset) {
       ++counts->malformed;  // Cannot find the next message: drop the rest.
+      ++counts->cut_short;
       return DatagramEnd::kMore;
     }
     const auto payload =
@@ -147,7 +148,10 @@ DatagramEnd ParseDiagDatagram(std::span<const std::uint8_t> datagram,
     ++counts->sockets;
     visitor.OnSocket(record);
   }
-  if (offset < datagram.size()) ++counts->malformed;  // Trailing bytes.
+  if (offset < datagram.size()) {  // Less than a header left.
+    ++counts->malformed;
+    ++counts->cut_short;
+  }
   return DatagramEnd::kMore;
 }
 

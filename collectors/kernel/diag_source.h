@@ -7,6 +7,7 @@
 #include <string>
 
 #include "base/status.h"
+#include "kernel/netlink_channel.h"
 
 namespace halfopen {
 
@@ -54,8 +55,13 @@ enum class DiagRequestMode {
 
 /// The kernel, over NETLINK_SOCK_DIAG, asking for tcp_info too. Its netlink
 /// socket is opened by the first dump, in the network namespace of the
-/// thread that runs it, and kept for later dumps (reopened after an error).
-std::unique_ptr<DiagSource> MakeNetlinkDiagSource(DiagRequestMode mode);
+/// thread that runs it, and kept for later dumps (closed after an error and
+/// opened anew by the next dump). A signal (EINTR) is retried; any other
+/// receive error, a truncated datagram (MSG_TRUNC) or a receive timeout
+/// fails the dump. `channel` replaces the real socket's system calls in
+/// tests (kernel/netlink_channel.h); null means the kernel's.
+std::unique_ptr<DiagSource> MakeNetlinkDiagSource(
+    DiagRequestMode mode, std::unique_ptr<NetlinkChannel> channel = nullptr);
 
 /// Replays a file written by MakeRecordingDiagSource(): the exact datagrams
 /// a kernel sent.

@@ -223,6 +223,7 @@ TEST(InetDiagParser, TruncatedDiagMessageIsSkippedAndTheRestUsed) {
   });
   const Parsed parsed = ParseAll(datagrams);
   EXPECT_EQ(parsed.counts.malformed, 1u);
+  EXPECT_EQ(parsed.counts.cut_short, 0u);  // One socket lost, not the rest.
   EXPECT_EQ(parsed.sockets.size(), whole.sockets.size() - 1);
 }
 
@@ -240,6 +241,7 @@ TEST(InetDiagParser, DatagramCutMidMessageKeepsTheSocketsBeforeIt) {
       DatagramEnd::kMore);
   EXPECT_EQ(collector.sockets.size(), 2u);
   EXPECT_EQ(counts.malformed, 1u);
+  EXPECT_EQ(counts.cut_short, 1u);  // The walk then fails: sockets are lost.
 }
 
 TEST(InetDiagParser, ShortHeaderAtTheEndIsCounted) {
@@ -253,6 +255,7 @@ TEST(InetDiagParser, ShortHeaderAtTheEndIsCounted) {
                     datagrams[0].id.port_id, collector, &counts, &error);
   EXPECT_EQ(collector.sockets.size(), 1u);
   EXPECT_EQ(counts.malformed, 1u);
+  EXPECT_EQ(counts.cut_short, 1u);
 }
 
 TEST(InetDiagParser, UnknownStateAndTimerArePassedThrough) {
