@@ -19,6 +19,9 @@ test_packages=(
   prometheus iproute2 nftables curl procps openssl
   # deployment checks: systemd-analyze, YAML, the man page and the .deb
   systemd python3-yaml help2man man-db dpkg-dev file pkg-config
+  # the fuzzers (libFuzzer with ASan and UBSan, symbolized reports) and the
+  # soak's plot
+  clang-15 libfuzzer-15-dev llvm-15 gnuplot-nox
 )
 case "$what" in
   run) packages=("${run_packages[@]}") ;;

@@ -14,6 +14,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-60}
+if ! command -v clang++-15 > /dev/null; then
+  echo "fuzz: clang++-15 is missing (scripts/install-deps.sh test installs it)" >&2
+  [ "${CI:-}" = true ] && exit 1
+  exit 77
+fi
 build=${BUILD:-build/fuzz}
 runs=${RUNS:--1}
 targets=${TARGETS:-$(basename -s .cc tests/fuzz/*_fuzz.cc | tr '\n' ' ')}
