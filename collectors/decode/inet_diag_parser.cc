@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <limits>
 
 #include "decode/netlink_layout.h"
 
@@ -94,10 +95,15 @@ bool DecodeSocket(std::span<const std::uint8_t> payload, SocketRecord* record) {
 }
 
 // The error number of an NLMSG_ERROR or NLMSG_DONE payload (0 when absent).
+// The kernel sends -errno; -2^31, which no int can negate, stands for the
+// largest error number rather than overflow.
 int PayloadErrorNumber(std::span<const std::uint8_t> payload) {
   std::int32_t status = 0;
   if (payload.size() >= sizeof status) {
     std::memcpy(&status, payload.data(), sizeof status);
+  }
+  if (status == std::numeric_limits<std::int32_t>::min()) {
+    return std::numeric_limits<int>::max();
   }
   return -status;
 }

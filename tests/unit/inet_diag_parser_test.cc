@@ -299,6 +299,21 @@ TEST(InetDiagParser, NetlinkErrorNamesTheErrno) {
   EXPECT_EQ(error, "the kernel answered ENOENT (No such file or directory)");
 }
 
+// Found by tests/fuzz/inet_diag_fuzz and recording_fuzz: a status of -2^31
+// was negated, which overflows an int (UBSan: undefined behaviour).
+TEST(InetDiagParser, DoneWithTheLowestStatusIsAnErrorWithoutOverflow) {
+  // The fuzzer's reproducer: a DONE whose status is 0x80000000.
+  const Bytes bytes = {0x14, 0, 0,    0,    3, 0, 2, 0, 1, 0,
+                       0,    0, 0xa4, 0x25, 0, 0, 0, 0, 0, 0x80};
+  Collector collector;
+  ParseCounts counts;
+  std::string error;
+  EXPECT_EQ(ParsingHandler(&collector, &counts, &error)(bytes, {1, 0x25a4}),
+            DatagramVerdict::kFail);
+  EXPECT_EQ(error,
+            "the dump ended with errno 2147483647 (Unknown error 2147483647)");
+}
+
 TEST(InetDiagParser, DoneCarryingAnErrorIsAnError) {
   struct {
     nlmsghdr header;
