@@ -1,18 +1,22 @@
 // halfopen_churn: holds N established loopback TCP connections, both ends in
-// this process, and keeps replacing them: every second RATE of them are
+// its process tree, and keeps replacing them: every second RATE of them are
 // closed (every other one with a RST, the rest with a FIN, so TIME_WAIT
-// sockets come and go too) and as many opened, each from the next of 65k
-// source addresses in 127.2.0.0/16 so that no 4-tuple is reused while its
-// TIME_WAIT lasts. Prints "ready N" once all are open and "churned K" every
-// 10 s. Stops on SIGTERM or SIGINT, or after MAX_SECONDS (bounded).
+// sockets come and go too) and as many opened, each from the next source
+// address in 127.2.0.0/16 so that no 4-tuple is reused while its TIME_WAIT
+// lasts. When the open-files hard limit cannot hold 2N descriptors, the work
+// is split across child processes. Prints "ready N" once all are open, and
+// each process "churned K part P" every 10 s. Stops on SIGTERM or SIGINT, or after
+// MAX_SECONDS (bounded).
 //
 // usage: halfopen_churn N RATE MAX_SECONDS
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -50,7 +54,9 @@ struct Connection {
 
 class Churn {
  public:
-  explicit Churn(int listener) : listener_(listener) {
+  // Sources start at `first_source` (1 to 65534) and wrap within `sources`.
+  Churn(int listener, std::uint32_t first_source, std::uint32_t sources)
+      : listener_(listener), first_source_(first_source), sources_(sources) {
     sockaddr_in bound{};
     socklen_t length = sizeof bound;
     getsockname(listener, reinterpret_cast<sockaddr*>(&bound), &length);
@@ -66,8 +72,8 @@ class Churn {
     const int on = 1;
     setsockopt(connection.client, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &on,
                sizeof on);
-    source_ = source_ % 0xfffe + 1;
-    const sockaddr_in local = Address(0x7f020000 + source_, 0);
+    source_ = (source_ + 1) % sources_;
+    const sockaddr_in local = Address(0x7f020000 + first_source_ + source_, 0);
     if (bind(connection.client, reinterpret_cast<const sockaddr*>(&local),
              sizeof local) != 0) {
       Die("bind");
@@ -96,33 +102,17 @@ class Churn {
 
  private:
   const int listener_;
+  const std::uint32_t first_source_;
+  const std::uint32_t sources_;
   int port_ = 0;
   std::uint32_t source_ = 0;
   long closed_ = 0;
 };
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  if (argc != 4) {
-    std::fprintf(stderr, "usage: halfopen_churn N RATE MAX_SECONDS\n");
-    return 2;
-  }
-  const long n = std::atol(argv[1]);
-  const double rate = std::atof(argv[2]);
-  const double max_seconds = std::atof(argv[3]);
-  const rlim_t wanted = static_cast<rlim_t>(2 * n + 64);
-  rlimit limit{};
-  getrlimit(RLIMIT_NOFILE, &limit);
-  if (limit.rlim_cur < wanted) {
-    limit.rlim_cur = wanted;
-    limit.rlim_max = std::max(limit.rlim_max, wanted);
-    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) Die("raising RLIMIT_NOFILE");
-  }
-  signal(SIGTERM, Stop);
-  signal(SIGINT, Stop);
-  signal(SIGPIPE, SIG_IGN);
-
+// One process's share: `n` connections, `rate` replaced per second, from
+// its own listener and slice of source addresses. Returns when stopped.
+void Run(long part, long n, double rate, double max_seconds,
+         std::uint32_t first_source, std::uint32_t sources, int ready_fd) {
   const int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   const sockaddr_in any_port = Address(INADDR_LOOPBACK, 0);
   if (listener < 0 ||
@@ -131,12 +121,12 @@ int main(int argc, char** argv) {
       listen(listener, 4096) != 0) {
     Die("listener");
   }
-  Churn churn(listener);
+  Churn churn(listener, first_source, sources);
   std::vector<Connection> connections;
   connections.reserve(static_cast<std::size_t>(n));
   for (long i = 0; i < n && !stopping; ++i) connections.push_back(churn.Open());
-  std::printf("ready %ld\n", n);
-  std::fflush(stdout);
+  const char ready = 'r';
+  if (write(ready_fd, &ready, 1) != 1) Die("ready pipe");
 
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
@@ -155,11 +145,76 @@ int main(int argc, char** argv) {
       next = (next + 1) % connections.size();
     }
     if (Clock::now() >= next_report) {
-      std::printf("churned %ld\n", churn.closed());
+      std::printf("churned %ld part %ld\n", churn.closed(), part);
       std::fflush(stdout);
       next_report += std::chrono::seconds(10);
     }
   }
   for (const Connection& connection : connections) churn.Close(connection);
-  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 4) {
+    std::fprintf(stderr, "usage: halfopen_churn N RATE MAX_SECONDS\n");
+    return 2;
+  }
+  const long n = std::atol(argv[1]);
+  const double rate = std::atof(argv[2]);
+  const double max_seconds = std::atof(argv[3]);
+  rlimit limit{};
+  getrlimit(RLIMIT_NOFILE, &limit);
+  limit.rlim_cur = limit.rlim_max;  // As far as this process may go.
+  setrlimit(RLIMIT_NOFILE, &limit);
+  const long per_process =
+      std::max<long>(1, (static_cast<long>(limit.rlim_cur) - 64) / 2);
+  const long processes = (n + per_process - 1) / per_process;
+  // No SA_RESTART: a signal must end the parent's waits.
+  struct sigaction stop {};
+  stop.sa_handler = Stop;
+  sigaction(SIGTERM, &stop, nullptr);
+  sigaction(SIGINT, &stop, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  int ready[2];
+  if (pipe(ready) != 0) Die("pipe");
+  const auto sources = static_cast<std::uint32_t>(0xfffe / processes);
+  std::vector<pid_t> children;
+  for (long i = 0; i < processes; ++i) {
+    const long share = n / processes + (i < n % processes ? 1 : 0);
+    const pid_t child = fork();
+    if (child < 0) Die("fork");
+    if (child == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGTERM);  // Never outlive the parent.
+      Run(i, share, rate * static_cast<double>(share) / static_cast<double>(n),
+          max_seconds, 1 + static_cast<std::uint32_t>(i) * sources, sources,
+          ready[1]);
+      return 0;
+    }
+    children.push_back(child);
+  }
+  char byte;
+  long readied = 0;
+  while (readied < processes && !stopping && read(ready[0], &byte, 1) == 1) {
+    ++readied;
+  }
+  if (readied == processes) {
+    std::printf("ready %ld\n", n);
+    std::fflush(stdout);
+  }
+  int exit_code = 0;
+  for (std::size_t done = 0; done < children.size();) {
+    int status = 0;
+    const pid_t pid = waitpid(-1, &status, 0);
+    if (pid < 0 && errno == EINTR) {
+      // Stopped: pass it on to the children, then keep waiting for them.
+      for (const pid_t child : children) kill(child, SIGTERM);
+      continue;
+    }
+    if (pid < 0) break;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) exit_code = 1;
+    ++done;
+  }
+  return exit_code;
 }

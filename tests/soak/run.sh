@@ -49,6 +49,7 @@ cleanup() {
   ip netns del "$peer" 2>/dev/null || true
 }
 trap cleanup EXIT
+trap 'exit 1' INT TERM
 wait_for() {  # file pattern seconds: bounded wait for a line
   for _ in $(seq $(($3 * 10))); do
     grep -q "$2" "$1" 2>/dev/null && return 0
@@ -94,7 +95,9 @@ ip netns exec "$ns" python3 tests/soak/soak.py run --pid "$exporter_pid" \
   --port 9742 --seconds "$seconds" --out "$out" --interval "${INTERVAL:-10}" \
   --warmup "${WARMUP:-60}" --cycle "${CYCLE:-60}" --peer-ns "$peer" \
   --peer-address 10.231.0.2 --peer-port 31000 || status=$?
-echo "soak: $connections connections, $rate replaced per second; churn: $(tail -1 "$out/churn.out")"
+churned=$(awk '/^churned/ {last[$4] = $2} END {for (p in last) sum += last[p]; print sum + 0}' \
+  "$out/churn.out")
+echo "soak: $connections connections, $rate replaced per second, $churned replaced in all"
 if [ -s "$out/exporter.err" ]; then
   echo "soak: the exporter logged:"; tail -5 "$out/exporter.err"
 fi

@@ -16,6 +16,7 @@ it made (see there and docs/testing.md).
 """
 import argparse
 import http.client
+import multiprocessing
 import os
 import re
 import socket
@@ -52,14 +53,11 @@ class Events:
         self.sockets = []
         self.peer_socket = None
 
-    def observe(self, body):
-        queue = sample(body, r'^halfopen_listen_queue_length\{[^}]*port="%d"[^}]*\} (\S+)$'
-                       % OVERFLOW_PORT)
-        stalled = sample(body, r'^halfopen_suspects\{reason="retransmit_stall"\} (\S+)$')
+    def observe(self, overflowing, stalled):
         with self.lock:
-            if self.overflow_phase is not None and queue and max(queue) >= 2:
+            if self.overflow_phase is not None and overflowing:
                 self.seen["overflow"].add(self.overflow_phase)
-            if self.peer_phase is not None and stalled and max(stalled) >= 1:
+            if self.peer_phase is not None and stalled:
                 self.seen["peer"].add(self.peer_phase)
 
     def overflow_on(self, phase):
@@ -149,54 +147,97 @@ class Events:
             return {k: self.phases[k] - len(self.seen[k]) for k in self.phases}
 
 
+def evidence(body):
+    """What a scrape shows of the events: a queue of 2 on the overflowing
+    listener, and a retransmit_stall suspect."""
+    text = body.decode()
+    queue = sample(text, r'^halfopen_listen_queue_length\{[^}]*port="%d"[^}]*\} (\S+)$'
+                   % OVERFLOW_PORT)
+    stalled = sample(text, r'^halfopen_suspects\{reason="retransmit_stall"\} (\S+)$')
+    return bool(queue) and max(queue) >= 2, bool(stalled) and max(stalled) >= 1
+
+
+def client(index, port, clients, rate, start, stop, results):
+    """One scraping client, a process of its own so that no client waits for
+    another's turn (as Python threads would) and latency is the exporter's.
+    Scrapes at rate/clients per second over a keep-alive connection, as
+    Prometheus does, and sends (began, seconds, failure, evidence) home."""
+    period = clients / rate
+    due = start + index * period / clients
+    connection = None
+    while not stop.is_set():
+        stop.wait(max(0, due - time.monotonic()))
+        if stop.is_set():
+            break
+        due += period
+        began = time.monotonic()
+        failure = None
+        shown = (False, False)
+        try:
+            if connection is None:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+            connection.request("GET", "/metrics")
+            response = connection.getresponse()
+            body = response.read()
+            took = time.monotonic() - began
+            failed = [v for v in SUCCESS.findall(body) if v != b"1"]
+            if response.status != 200 or failed:
+                failure = f"status {response.status}, {len(failed)} collector(s) failed"
+            shown = evidence(body)
+        except (OSError, http.client.HTTPException) as error:
+            took = time.monotonic() - began
+            failure = f"{type(error).__name__}: {error}"
+            connection = None
+        results.put((began, took, failure, shown))
+
+
 class Clients:
-    """CLIENTS threads scraping /metrics at RATE per second in all, over
-    keep-alive connections, as Prometheus servers do."""
+    """CLIENTS processes scraping /metrics at RATE per second in all, and
+    the thread that gathers what they saw."""
 
     def __init__(self, port, clients, rate, events, start):
-        self.port, self.clients, self.rate, self.events = port, clients, rate, events
-        self.start = start
+        self.events, self.start = events, start
+        context = multiprocessing.get_context("fork")
+        self.stop = context.Event()
+        self.results = context.Queue()
+        self.processes = [
+            context.Process(target=client,
+                            args=(i, port, clients, rate, start, self.stop, self.results))
+            for i in range(clients)]
         self.lock = threading.Lock()
-        self.latencies = []  # (time, seconds) since the last take()
-        self.all = []        # (time, seconds) for the whole run
+        self.latencies = []  # Seconds, since the last take().
+        self.all = []        # (began, seconds) for the whole run.
         self.failures = []
+        self.gatherer = threading.Thread(target=self.gather)
 
-    def scrape_loop(self, index, stop):
-        period = self.clients / self.rate
-        due = self.start + index * period / self.clients
-        connection = None
-        while not stop.is_set():
-            stop.wait(max(0, due - time.monotonic()))
-            if stop.is_set():
-                break
-            due += period
-            began = time.monotonic()
-            try:
-                if connection is None:
-                    connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
-                connection.request("GET", "/metrics")
-                response = connection.getresponse()
-                body = response.read()
-                took = time.monotonic() - began
-                failed = [v for v in SUCCESS.findall(body) if v != b"1"]
-                if response.status != 200 or failed:
-                    self.fail(f"status {response.status}, {len(failed)} collector(s) failed")
-                self.events.observe(body.decode())
-                with self.lock:
-                    self.latencies.append((began, took))
-                    self.all.append((began, took))
-            except (OSError, http.client.HTTPException) as error:
-                self.fail(f"{type(error).__name__}: {error}")
-                connection = None
+    def begin(self):
+        for process in self.processes:
+            process.start()
+        self.gatherer.start()
 
-    def fail(self, why):
-        with self.lock:
-            self.failures.append(why)
+    def end(self):
+        self.stop.set()
+        for process in self.processes:
+            process.join(20)
+            if process.is_alive():
+                process.kill()
+        self.results.put(None)
+        self.gatherer.join()
+
+    def gather(self):
+        while (result := self.results.get()) is not None:
+            began, took, failure, shown = result
+            self.events.observe(*shown)
+            with self.lock:
+                self.latencies.append(took)
+                self.all.append((began, took))
+                if failure:
+                    self.failures.append(failure)
 
     def take(self):
         with self.lock:
             taken, self.latencies = self.latencies, []
-            return [t for _, t in taken]
+            return taken
 
 
 def percentile(values, fraction):
@@ -219,8 +260,7 @@ def run(args):
     start = time.monotonic()
     clients = Clients(args.port, args.clients, args.rate, events, start)
     threads = [threading.Thread(target=events.run, args=(stop,))]
-    threads += [threading.Thread(target=clients.scrape_loop, args=(i, stop))
-                for i in range(args.clients)]
+    clients.begin()
     for t in threads:
         t.start()
     rows = []
@@ -244,6 +284,7 @@ def run(args):
                 print("t=%4ds rss=%6d kB fds=%3d threads=%3d scrapes=%4d "
                       "p50=%6.1f p90=%6.1f p99=%6.1f max=%6.1f ms" % row, flush=True)
         finally:
+            clients.end()
             stop.set()
             for t in threads:
                 t.join()
