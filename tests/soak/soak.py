@@ -118,14 +118,18 @@ class Events:
             client.close()
         self.nft("flush", "chain", "inet", "soak", "in")
 
-    def run(self, stop):
+    def run(self, stop, seconds):
         start = time.monotonic()
         phase = 0
         half = self.cycle / 2
         while not stop.is_set():
             t = time.monotonic() - start
-            overflow_wanted = (t % self.cycle) < half
-            peer_wanted = ((t + self.cycle / 4) % self.cycle) >= half
+            # No phase starts that could not be seen whole before the end.
+            room = t + half <= seconds
+            overflow_wanted = (t % self.cycle) < half and (
+                room or self.overflow_phase is not None)
+            peer_wanted = ((t + self.cycle / 4) % self.cycle) >= half and (
+                room or self.peer_phase is not None)
             if overflow_wanted and self.overflow_phase is None:
                 phase += 1
                 self.overflow_on(phase)
@@ -259,7 +263,7 @@ def run(args):
     events = Events(args.cycle, args.peer_ns, args.peer_address, args.peer_port)
     start = time.monotonic()
     clients = Clients(args.port, args.clients, args.rate, events, start)
-    threads = [threading.Thread(target=events.run, args=(stop,))]
+    threads = [threading.Thread(target=events.run, args=(stop, args.seconds))]
     clients.begin()
     for t in threads:
         t.start()
