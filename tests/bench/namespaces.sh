@@ -18,9 +18,9 @@ BUILD=${BUILD:-build/release}
 [ "$(id -u)" -eq 0 ] || { echo "namespaces.sh: needs root to create network namespaces" >&2; exit 2; }
 exporter=$BUILD/exporter/halfopen_exporter
 loadgen=$BUILD/tests/halfopen_loadgen
-for tool in "$exporter" "$loadgen"; do
-  [ -x "$tool" ] || { echo "namespaces.sh: $tool is missing: run scripts/build.sh release" >&2; exit 2; }
-done
+harness=namespaces.sh
+source tests/support/harness.sh
+require_tools "$exporter" "$loadgen"
 
 host=hoe-nshost-$$
 pods=()
@@ -34,10 +34,6 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-wait_for() {
-  for _ in $(seq $(($3 * 10))); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
-  echo "namespaces.sh: timed out waiting for '$2' in $1" >&2; return 1
-}
 summary() { sort -n | awk '{v[NR]=$1} END {m=(NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2; printf "%.0f (%.0f-%.0f)", m, v[1], v[NR]}'; }
 
 ip netns add "$host"

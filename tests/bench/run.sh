@@ -23,9 +23,9 @@ sizes=("$@")
 dump=$BUILD/tools/halfopen_diag_dump
 exporter=$BUILD/exporter/halfopen_exporter
 loadgen=$BUILD/tests/halfopen_loadgen
-for tool in "$dump" "$exporter" "$loadgen"; do
-  [ -x "$tool" ] || { echo "run.sh: $tool is missing: run scripts/build.sh release" >&2; exit 2; }
-done
+harness=run.sh
+source tests/support/harness.sh
+require_tools "$dump" "$exporter" "$loadgen"
 node_exporter=$(command -v prometheus-node-exporter || true)
 
 ns=hoe-bench-$$
@@ -40,17 +40,6 @@ cleanup() {
 trap cleanup EXIT
 in_ns() { ip netns exec "$ns" "$@"; }
 now_ns() { date +%s%N; }
-# Waits (bounded) until the file has a line matching the pattern.
-wait_for() {
-  local file=$1 pattern=$2 seconds=$3
-  for _ in $(seq $((seconds * 10))); do
-    grep -q "$pattern" "$file" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  echo "run.sh: timed out waiting for '$pattern' in $file" >&2
-  cat "$file" >&2
-  return 1
-}
 # median and min-max of the numbers on stdin (milliseconds)
 summary() { sort -n | awk '{v[NR]=$1} END {m=(NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2; printf "%.0f (%.0f-%.0f)", m, v[1], v[NR]}'; }
 median() { sort -n | awk '{v[NR]=$1} END {print (NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2}'; }

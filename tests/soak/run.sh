@@ -34,9 +34,9 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 exporter=$BUILD/exporter/halfopen_exporter
 churn=$BUILD/tests/halfopen_churn
-for tool in "$exporter" "$churn"; do
-  [ -x "$tool" ] || { echo "soak: $tool is missing: scripts/build.sh release" >&2; exit 2; }
-done
+harness=soak
+source tests/support/harness.sh
+require_tools "$exporter" "$churn"
 
 ns=hoe-soak-$$
 peer=hoe-soakpeer-$$
@@ -50,15 +50,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-wait_for() {  # file pattern seconds: bounded wait for a line
-  for _ in $(seq $(($3 * 10))); do
-    grep -q "$2" "$1" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  echo "soak: timed out waiting for '$2' in $1" >&2
-  cat "$1" >&2
-  return 1
-}
 
 ip netns add "$ns"
 ip netns add "$peer"

@@ -322,10 +322,11 @@ def verdict(args, rows, clients, events):
         if missed:
             problems.append("the exporter never showed %d of the %d %s phase(s)"
                             % (missed, events.phases[event], event))
-    print("soak: %d scrapes, %d failed; after warm-up: RSS %d-%d kB, fds %d-%d, "
+    print("soak: %d scrapes (%.1f/s), %d failed; after warm-up: RSS %d-%d kB, fds %d-%d, "
           "threads %d-%d, latency p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms; "
           "overflow phases %d, vanished-peer phases %d"
-          % (len(clients.all), len(clients.failures), min(rss), max(rss), min(fds), max(fds),
+          % (len(clients.all), len(clients.all) / args.seconds, len(clients.failures),
+             min(rss), max(rss), min(fds), max(fds),
              min(r[3] for r in warm), max(r[3] for r in warm), median,
              percentile(latencies, .9), p99, max(latencies, default=0),
              events.phases["overflow"], events.phases["peer"]))
