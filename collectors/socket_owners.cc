@@ -23,16 +23,36 @@ SocketOwners::SocketOwners(ProcfsReader procfs, Clock::duration refresh,
       refresh_(refresh),
       min_interval_(min_interval) {}
 
+SocketOwners::~SocketOwners() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (searcher_.joinable()) searcher_.join();
+}
+
 std::map<std::uint32_t, std::vector<SocketOwner>> SocketOwners::Find(
     const std::set<std::uint32_t>& inodes, Clock::time_point now) {
   std::lock_guard<std::mutex> lock(mu_);
   const bool new_socket = !std::includes(
       searched_for_.begin(), searched_for_.end(), inodes.begin(), inodes.end());
   const auto age = now - last_search_;
-  if (!searched_ || age >= refresh_ || (new_socket && age >= min_interval_)) {
-    Search(inodes);
-    searched_ = true;
+  const bool due =
+      !started_ || age >= refresh_ || (new_socket && age >= min_interval_);
+  if (due && !searching_) {
     last_search_ = now;
+    searched_for_ = inodes;
+    if (!started_) {
+      started_ = true;
+      Found found = Search(inodes);
+      owners_ = std::move(found.owners);
+      denied_ = found.denied;
+      searcher_ = std::thread(&SocketOwners::Work, this);
+    } else {
+      searching_ = true;
+      wake_.notify_one();
+    }
   }
   std::map<std::uint32_t, std::vector<SocketOwner>> found;
   for (const std::uint32_t inode : inodes) {
@@ -42,26 +62,41 @@ std::map<std::uint32_t, std::vector<SocketOwner>> SocketOwners::Find(
   return found;
 }
 
+void SocketOwners::Work() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (true) {
+    wake_.wait(lock, [this] { return stopping_ || searching_; });
+    if (stopping_) return;
+    const std::set<std::uint32_t> inodes = searched_for_;
+    lock.unlock();
+    Found found = Search(inodes);
+    lock.lock();
+    owners_ = std::move(found.owners);
+    denied_ = found.denied;
+    searching_ = false;
+  }
+}
+
 int SocketOwners::denied() const {
   std::lock_guard<std::mutex> lock(mu_);
   return denied_;
 }
 
-void SocketOwners::Search(const std::set<std::uint32_t>& inodes) {
-  searched_for_ = inodes;
-  owners_.clear();
-  denied_ = 0;
+SocketOwners::Found SocketOwners::Search(
+    const std::set<std::uint32_t>& inodes) const {
+  Found found;
   std::vector<std::string> pids;
-  if (!procfs_.List("", &pids).ok()) return;
+  if (!procfs_.List("", &pids).ok()) return found;
   std::vector<std::string> fds;
   std::string link;
   for (const std::string& pid : pids) {
+    if (stopping_) break;
     if (!IsPid(pid)) continue;
     if (!procfs_.List(pid + "/fd", &fds).ok()) {
       int error_number = 0;
       // A process that exited meanwhile has no fd folder: not a denial.
-      denied_ += !procfs_.ReadLink(pid + "/exe", &link, &error_number) &&
-                 (error_number == EACCES || error_number == EPERM);
+      found.denied += !procfs_.ReadLink(pid + "/exe", &link, &error_number) &&
+                      (error_number == EACCES || error_number == EPERM);
       continue;
     }
     std::string comm;
@@ -76,7 +111,7 @@ void SocketOwners::Search(const std::set<std::uint32_t>& inodes) {
       if (comm.empty() && procfs_.Read(pid + "/comm", &comm).ok()) {
         while (!comm.empty() && comm.back() == '\n') comm.pop_back();
       }
-      auto& owners = owners_[static_cast<std::uint32_t>(inode)];
+      auto& owners = found.owners[static_cast<std::uint32_t>(inode)];
       const int number = std::stoi(pid);
       // One entry per process, however many descriptors it has for it.
       if (owners.empty() || owners.back().pid != number) {
@@ -84,6 +119,7 @@ void SocketOwners::Search(const std::set<std::uint32_t>& inodes) {
       }
     }
   }
+  return found;
 }
 
 }  // namespace halfopen

@@ -160,6 +160,14 @@ std::shared_ptr<SocketWalk> SocketWalker::Dump(DumpScope scope,
     walk->status = Status::Error(
         "inet_diag dump failed: " +
         (parse_error.empty() ? walk->status.message() : parse_error));
+  } else if (walk->counts.cut_short > 0) {
+    // A single odd message costs one socket and is skipped; a datagram cut
+    // short loses every socket after the cut, and counts built from it
+    // would be wrong while looking right.
+    walk->status = Status::Error(
+        "inet_diag dump incomplete: " +
+        std::to_string(walk->counts.cut_short) +
+        " datagram(s) ended inside a netlink message");
   }
   walk->suspicion = tracker.Finish();
   return walk;

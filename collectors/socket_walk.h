@@ -22,7 +22,9 @@ namespace halfopen {
 
 /// Everything one walk of the socket table produced.
 struct SocketWalk {
-  Status status;  ///< Not ok when the dump failed; the rest is then partial.
+  /// Not ok when the dump failed or a datagram of it was cut short; the rest
+  /// is then partial.
+  Status status;
   /// Only the listeners were dumped: the namespace's sockstat showed no
   /// other sockets, so the full walk (which costs a walk of the host's
   /// whole connection table) was skipped. Request sockets (SYN_RECV) are

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "base/numbers.h"
+#include "base/quoted.h"
 
 namespace halfopen {
 namespace {
@@ -96,8 +97,8 @@ Status ParseListenAddress(const std::string& address, std::string* host,
                           int* port) {
   const std::string problem = ListenAddressProblem(address, host, port);
   if (problem.empty()) return Status::Ok();
-  return Status::Error("invalid value \"" + address + "\" for flag --" +
-                       kListenAddressFlag + ": " + problem);
+  return Status::Error("invalid value " + Quoted(address) + " for flag --" +
+                       kListenAddressFlag + ": " + Escaped(problem));
 }
 
 Status ParseOptions(int argc, const char* const* argv,

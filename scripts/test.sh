@@ -2,8 +2,9 @@
 # Installs what is missing, then builds and runs every test: first the unit
 # and HTTP tests under AddressSanitizer and UBSan, then a Release build with
 # its Debian package, then the whole suite (scenarios in network namespaces
-# and the package's install included) on the RelWithDebInfo build. Warnings
-# are errors in all three. The last thing printed is ctest's summary of the
+# and the package's install included) on the RelWithDebInfo build, with a
+# few seconds of every fuzz target (a clang-15 build of its own) and a short
+# soak. Warnings are errors in all three. The last thing printed is ctest's summary of the
 # last run.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <limits>
 
 #include "decode/netlink_layout.h"
 
@@ -94,10 +95,15 @@ bool DecodeSocket(std::span<const std::uint8_t> payload, SocketRecord* record) {
 }
 
 // The error number of an NLMSG_ERROR or NLMSG_DONE payload (0 when absent).
+// The kernel sends -errno; -2^31, which no int can negate, stands for the
+// largest error number rather than overflow.
 int PayloadErrorNumber(std::span<const std::uint8_t> payload) {
   std::int32_t status = 0;
   if (payload.size() >= sizeof status) {
     std::memcpy(&status, payload.data(), sizeof status);
+  }
+  if (status == std::numeric_limits<std::int32_t>::min()) {
+    return std::numeric_limits<int>::max();
   }
   return -status;
 }
@@ -116,6 +122,7 @@ DatagramEnd ParseDiagDatagram(std::span<const std::uint8_t> datagram,
     if (header.length < sizeof header ||
         header.length > datagram.size() - offset) {
       ++counts->malformed;  // Cannot find the next message: drop the rest.
+      ++counts->cut_short;
       return DatagramEnd::kMore;
     }
     const auto payload =
@@ -147,7 +154,10 @@ DatagramEnd ParseDiagDatagram(std::span<const std::uint8_t> datagram,
     ++counts->sockets;
     visitor.OnSocket(record);
   }
-  if (offset < datagram.size()) ++counts->malformed;  // Trailing bytes.
+  if (offset < datagram.size()) {  // Less than a header left.
+    ++counts->malformed;
+    ++counts->cut_short;
+  }
   return DatagramEnd::kMore;
 }
 

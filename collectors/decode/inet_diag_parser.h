@@ -26,6 +26,9 @@ struct ParseCounts {
   std::uint64_t sockets = 0;    ///< Handed to the visitor.
   std::uint64_t malformed = 0;  ///< Skipped: bad lengths, short payloads.
   std::uint64_t foreign = 0;    ///< Skipped: wrong sequence number or port id.
+  /// Datagrams that ended inside a message (also counted in malformed):
+  /// whatever followed the cut is lost, so the dump is incomplete.
+  std::uint64_t cut_short = 0;
 };
 
 /// Walks the netlink messages of one received datagram of an inet_diag dump,

@@ -4,6 +4,8 @@
 #include <sstream>
 
 #include "base/numbers.h"
+#include "base/quoted.h"
+#include "engine/regex_limits.h"
 
 namespace halfopen {
 namespace {
@@ -121,6 +123,9 @@ void FlagSet::Regex(std::string name, std::string help, std::string pattern,
   *value = std::regex(pattern);
   Add(std::move(name), std::move(help), std::move(pattern), Kind::kValue,
       [value](const std::string& text) -> std::string {
+        if (std::string problem = RegexLimitProblem(text); !problem.empty()) {
+          return "want a regular expression (" + problem + ")";
+        }
         try {
           *value = std::regex(text);
         } catch (const std::regex_error& e) {
@@ -140,8 +145,8 @@ const FlagSet::Flag* FlagSet::Find(const std::string& name) const {
 Status FlagSet::Set(const Flag& flag, const std::string& value) {
   const std::string problem = flag.set(value);
   if (problem.empty()) return Status::Ok();
-  return Status::Error("invalid value \"" + value + "\" for flag --" +
-                       flag.name + ": " + problem);
+  return Status::Error("invalid value " + Quoted(value) + " for flag --" +
+                       flag.name + ": " + Escaped(problem));
 }
 
 bool FlagSet::Given(const std::string& name) const {
@@ -159,8 +164,8 @@ Status FlagSet::Parse(int argc, const char* const* argv) {
       if (arg == std::string{'-', letter}) arg = "--" + name;
     }
     if (arg.rfind("--", 0) != 0 || arg.size() == 2) {
-      return Status::Error("unexpected argument \"" + arg +
-                           "\": flags start with --");
+      return Status::Error("unexpected argument " + Quoted(arg) +
+                           ": flags start with --");
     }
     Status status = ParseOne(arg, argc, argv, &i);
     if (!status.ok()) return status;
@@ -182,12 +187,12 @@ Status FlagSet::ParseOne(const std::string& arg, int argc,
       return Status::Ok();
     }
   }
-  if (flag == nullptr) return Status::Error("unknown flag --" + name);
+  if (flag == nullptr) return Status::Error("unknown flag --" + Escaped(name));
   given_.push_back(flag->name);
   std::string value;
   if (flag->kind == Kind::kAction) {
     if (eq != std::string::npos) {
-      return Status::Error("flag --" + name + " takes no value");
+      return Status::Error("flag --" + flag->name + " takes no value");
     }
   } else if (eq != std::string::npos) {
     value = arg.substr(eq + 1);
@@ -196,7 +201,7 @@ Status FlagSet::ParseOne(const std::string& arg, int argc,
   } else if (*i + 1 < argc) {
     value = argv[++*i];
   } else {
-    return Status::Error("flag --" + name + " needs a value");
+    return Status::Error("flag --" + flag->name + " needs a value");
   }
   return Set(*flag, value);
 }

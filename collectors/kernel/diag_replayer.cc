@@ -14,6 +14,56 @@ bool ReadExact(std::FILE* file, void* data, std::size_t size) {
   return std::fread(data, 1, size, file) == size;
 }
 
+}  // namespace
+
+namespace recording {
+
+Status Replay(std::FILE* file, const std::string& name,
+              const DatagramHandler& handler) {
+  char magic[sizeof kMagic];
+  if (!ReadExact(file, magic, sizeof magic) ||
+      std::memcmp(magic, kMagic, sizeof magic) != 0) {
+    return Status::Error(name + ": not a halfopen diag recording");
+  }
+  DiagRequestId id;
+  bool done = true;
+  std::uint8_t kind;
+  std::vector<std::uint8_t> datagram;
+  while (ReadExact(file, &kind, 1)) {
+    if (kind == kRequestRecord) {
+      if (!ReadExact(file, &id.sequence, 4) ||
+          !ReadExact(file, &id.port_id, 4)) {
+        return Status::Error(name + ": truncated request record");
+      }
+      done = false;
+      continue;
+    }
+    std::uint32_t length = 0;
+    if (kind != kDatagramRecord || !ReadExact(file, &length, 4) ||
+        length > kMaxDatagramBytes) {
+      return Status::Error(name + ": malformed record");
+    }
+    datagram.resize(length);
+    if (!ReadExact(file, datagram.data(), length)) {
+      return Status::Error(name + ": truncated datagram");
+    }
+    if (done) continue;  // Datagrams after DONE: the recording had extra.
+    const auto verdict = handler(datagram, id);
+    if (verdict == DatagramVerdict::kFail) {
+      return Status::Error("the dump was abandoned");
+    }
+    done = verdict == DatagramVerdict::kDone;
+  }
+  if (!done) {
+    return Status::Error(name + ": the recording ends before the dump did");
+  }
+  return Status::Ok();
+}
+
+}  // namespace recording
+
+namespace {
+
 class ReplayDiagSource : public DiagSource {
  public:
   explicit ReplayDiagSource(std::string path) : path_(std::move(path)) {}
@@ -24,45 +74,7 @@ class ReplayDiagSource : public DiagSource {
       return Status::Error("cannot open recording " + path_ + ": " +
                            std::strerror(errno));
     }
-    char magic[sizeof recording::kMagic];
-    if (!ReadExact(file.get(), magic, sizeof magic) ||
-        std::memcmp(magic, recording::kMagic, sizeof magic) != 0) {
-      return Status::Error(path_ + ": not a halfopen diag recording");
-    }
-    DiagRequestId id;
-    bool done = true;
-    std::uint8_t kind;
-    std::vector<std::uint8_t> datagram;
-    while (ReadExact(file.get(), &kind, 1)) {
-      if (kind == recording::kRequestRecord) {
-        if (!ReadExact(file.get(), &id.sequence, 4) ||
-            !ReadExact(file.get(), &id.port_id, 4)) {
-          return Status::Error(path_ + ": truncated request record");
-        }
-        done = false;
-        continue;
-      }
-      std::uint32_t length = 0;
-      if (kind != recording::kDatagramRecord ||
-          !ReadExact(file.get(), &length, 4) ||
-          length > recording::kMaxDatagramBytes) {
-        return Status::Error(path_ + ": malformed record");
-      }
-      datagram.resize(length);
-      if (!ReadExact(file.get(), datagram.data(), length)) {
-        return Status::Error(path_ + ": truncated datagram");
-      }
-      if (done) continue;  // Datagrams after DONE: the recording had extra.
-      const auto verdict = handler(datagram, id);
-      if (verdict == DatagramVerdict::kFail) {
-        return Status::Error("the dump was abandoned");
-      }
-      done = verdict == DatagramVerdict::kDone;
-    }
-    if (!done) {
-      return Status::Error(path_ + ": the recording ends before the dump did");
-    }
-    return Status::Ok();
+    return recording::Replay(file.get(), path_, handler);
   }
 
  private:

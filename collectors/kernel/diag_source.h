@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "kernel/netlink_channel.h"
 
 namespace halfopen {
 
@@ -55,10 +56,15 @@ enum class DiagRequestMode {
 
 /// The kernel, over NETLINK_SOCK_DIAG, asking for tcp_info too. Its netlink
 /// socket is opened by the first dump, in the network namespace of the
-/// thread that runs it, and kept for later dumps (reopened after an error).
-std::unique_ptr<DiagSource> MakeNetlinkDiagSource(DiagRequestMode mode);
+/// thread that runs it, and kept for later dumps (closed after an error and
+/// opened anew by the next dump). A signal (EINTR) is retried; any other
+/// receive error, a truncated datagram (MSG_TRUNC) or a receive timeout
+/// fails the dump. `channel` replaces the real socket's system calls in
+/// tests (kernel/netlink_channel.h); null means the kernel's.
+std::unique_ptr<DiagSource> MakeNetlinkDiagSource(
+    DiagRequestMode mode, std::unique_ptr<NetlinkChannel> channel = nullptr);
 
-/// The same, receiving into `buffer` (resized to what a datagram needs),
+/// The kernel's, receiving into `buffer` (resized to what a datagram needs),
 /// which sources used one at a time may share: the listener sampler's, one
 /// per namespace, share one.
 std::unique_ptr<DiagSource> MakeNetlinkDiagSource(

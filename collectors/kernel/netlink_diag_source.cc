@@ -2,30 +2,23 @@
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
 
-#include <array>
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "kernel/diag_source.h"
 #include "kernel/errno_text.h"
+#include "kernel/netlink_channel.h"
 
 namespace halfopen {
 namespace {
 
 // The kernel fills each datagram up to about 32 KiB; 64 KiB never truncates.
 constexpr std::size_t kReceiveBufferBytes = 64 * 1024;
-// Room for bursts while the handler parses (iproute2 uses 1 MiB too).
-constexpr int kSocketReceiveBufferBytes = 1024 * 1024;
 // TCP_LISTEN in include/net/tcp_states.h.
 constexpr int kTcpListenState = 10;
-// The kernel answers a dump request within milliseconds; a receive that
-// waits longer fails instead of holding its collector forever.
-constexpr int kReceiveTimeoutSeconds = 5;
 
 std::string Errno(const std::string& what, int error_number) {
   return what + ": " + ErrnoText(error_number);
@@ -33,23 +26,23 @@ std::string Errno(const std::string& what, int error_number) {
 
 class NetlinkDiagSource : public DiagSource {
  public:
-  explicit NetlinkDiagSource(DiagRequestMode mode)
-      : NetlinkDiagSource(mode, std::make_shared<std::vector<std::uint8_t>>()) {
-  }
   NetlinkDiagSource(DiagRequestMode mode,
+                    std::unique_ptr<NetlinkChannel> channel,
                     std::shared_ptr<std::vector<std::uint8_t>> buffer)
-      : mode_(mode), buffer_(std::move(buffer)) {
+      : mode_(mode), channel_(std::move(channel)), buffer_(std::move(buffer)) {
     if (buffer_->size() < kReceiveBufferBytes) {
       buffer_->resize(kReceiveBufferBytes);
     }
   }
-  ~NetlinkDiagSource() override { Close(); }
 
   Status Dump(DumpScope scope, const DatagramHandler& handler) override {
     Status status = Open();
     if (status.ok()) status = DumpOn(scope, handler);
     // A dump cut short may leave datagrams behind: start clean next time.
-    if (!status.ok()) Close();
+    if (!status.ok()) {
+      channel_->Close();
+      open_ = false;
+    }
     return status;
   }
 
@@ -57,30 +50,14 @@ class NetlinkDiagSource : public DiagSource {
   // Opens the socket once; it stays in the network namespace of the thread
   // that opened it, and is reused by every later dump.
   Status Open() {
-    if (fd_ >= 0) return Status::Ok();
-    fd_ = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-    if (fd_ < 0) return Status::Error(Errno("netlink socket", errno));
-    setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &kSocketReceiveBufferBytes,
-               sizeof kSocketReceiveBufferBytes);
-    const timeval timeout{kReceiveTimeoutSeconds, 0};
-    if (setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout) !=
-        0) {
-      return Status::Error(Errno("netlink receive timeout", errno));
+    if (open_) return Status::Ok();
+    Status status = channel_->Open(&port_id_);
+    if (!status.ok()) {
+      channel_->Close();
+      return status;
     }
-    sockaddr_nl local{};
-    local.nl_family = AF_NETLINK;
-    socklen_t length = sizeof local;
-    if (bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0 ||
-        getsockname(fd_, reinterpret_cast<sockaddr*>(&local), &length) != 0) {
-      return Status::Error(Errno("netlink bind", errno));
-    }
-    port_id_ = local.nl_pid;
+    open_ = true;
     return Status::Ok();
-  }
-
-  void Close() {
-    if (fd_ >= 0) close(fd_);
-    fd_ = -1;
   }
 
   Status DumpOn(DumpScope scope, const DatagramHandler& handler) {
@@ -99,7 +76,7 @@ class NetlinkDiagSource : public DiagSource {
     return Status::Ok();
   }
 
-  Status Send(std::uint32_t sequence, int family, std::uint32_t states) const {
+  Status Send(std::uint32_t sequence, int family, std::uint32_t states) {
     struct {
       nlmsghdr header;
       union {
@@ -122,11 +99,14 @@ class NetlinkDiagSource : public DiagSource {
       request.v2.idiag_states = states;
       request.v2.idiag_ext = 1 << (INET_DIAG_INFO - 1);
     }
-    sockaddr_nl kernel{};
-    kernel.nl_family = AF_NETLINK;
-    while (sendto(fd_, &request, request.header.nlmsg_len, 0,
-                  reinterpret_cast<sockaddr*>(&kernel), sizeof kernel) < 0) {
-      if (errno != EINTR) return Status::Error(Errno("netlink send", errno));
+    const std::span<const std::uint8_t> bytes(
+        reinterpret_cast<const std::uint8_t*>(&request),
+        request.header.nlmsg_len);
+    int error_number;
+    while ((error_number = channel_->Send(bytes)) != 0) {
+      if (error_number != EINTR) {
+        return Status::Error(Errno("netlink send", error_number));
+      }
     }
     return Status::Ok();
   }
@@ -137,36 +117,30 @@ class NetlinkDiagSource : public DiagSource {
     Status status = Send(id.sequence, family, states);
     if (!status.ok()) return status;
     while (true) {
-      sockaddr_nl sender{};
-      iovec io{buffer_->data(), buffer_->size()};
-      msghdr message{};
-      message.msg_name = &sender;
-      message.msg_namelen = sizeof sender;
-      message.msg_iov = &io;
-      message.msg_iovlen = 1;
-      const ssize_t received = recvmsg(fd_, &message, 0);
-      if (received < 0) {
-        if (errno == EINTR) continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK) {
-          return Status::Error(
-              Errno("netlink receive: no answer from the kernel within " +
-                        std::to_string(kReceiveTimeoutSeconds) + " s",
-                    errno));
-        }
-        return Status::Error(Errno("netlink receive", errno));
+      NetlinkReceived received;
+      const int error_number = channel_->Receive(*buffer_, &received);
+      if (error_number == EINTR) continue;  // A signal: nothing was lost.
+      if (error_number == EAGAIN || error_number == EWOULDBLOCK) {
+        return Status::Error(
+            Errno("netlink receive: no answer from the kernel within " +
+                      std::to_string(kNetlinkReceiveTimeoutSeconds) + " s",
+                  error_number));
       }
-      if (message.msg_flags & MSG_TRUNC) {
+      if (error_number != 0) {
+        // ENOBUFS among them: the kernel dropped datagrams, so the dump
+        // has a hole in it.
+        return Status::Error(Errno("netlink receive", error_number));
+      }
+      if (received.truncated) {
         return Status::Error("netlink receive: datagram truncated (MSG_TRUNC)");
       }
-      if (sender.nl_pid != 0) continue;  // Not from the kernel.
-      if (received == 0) {
+      if (received.sender != 0) continue;  // Not from the kernel.
+      if (received.bytes == 0) {
         return Status::Error(
             "netlink receive: the kernel closed the dump early");
       }
-      const auto verdict =
-          handler(std::span<const std::uint8_t>(
-                      buffer_->data(), static_cast<std::size_t>(received)),
-                  id);
+      const auto verdict = handler(
+          std::span<const std::uint8_t>(buffer_->data(), received.bytes), id);
       if (verdict == DatagramVerdict::kDone) return Status::Ok();
       if (verdict == DatagramVerdict::kFail) {
         return Status::Error("the dump was abandoned");
@@ -175,8 +149,9 @@ class NetlinkDiagSource : public DiagSource {
   }
 
   const DiagRequestMode mode_;
+  const std::unique_ptr<NetlinkChannel> channel_;
   const std::shared_ptr<std::vector<std::uint8_t>> buffer_;
-  int fd_ = -1;
+  bool open_ = false;
   std::uint32_t port_id_ = 0;
   std::uint32_t sequence_ = 0;
 };
@@ -190,12 +165,17 @@ std::uint32_t AllTcpStatesMask() {
 }
 
 std::unique_ptr<DiagSource> MakeNetlinkDiagSource(
-    DiagRequestMode mode, std::shared_ptr<std::vector<std::uint8_t>> buffer) {
-  return std::make_unique<NetlinkDiagSource>(mode, std::move(buffer));
+    DiagRequestMode mode, std::unique_ptr<NetlinkChannel> channel) {
+  return std::make_unique<NetlinkDiagSource>(
+      mode,
+      channel != nullptr ? std::move(channel) : MakeKernelNetlinkChannel(),
+      std::make_shared<std::vector<std::uint8_t>>());
 }
 
-std::unique_ptr<DiagSource> MakeNetlinkDiagSource(DiagRequestMode mode) {
-  return std::make_unique<NetlinkDiagSource>(mode);
+std::unique_ptr<DiagSource> MakeNetlinkDiagSource(
+    DiagRequestMode mode, std::shared_ptr<std::vector<std::uint8_t>> buffer) {
+  return std::make_unique<NetlinkDiagSource>(mode, MakeKernelNetlinkChannel(),
+                                             std::move(buffer));
 }
 
 }  // namespace halfopen

@@ -184,10 +184,12 @@ double GiveUpEtaSeconds(const SocketRecord& socket,
     case kTimerRetransmit:
       return RetransmitEta(socket, settings);
     case kTimerKeepalive:
+      // In doubles: a sysctl of -2^31 must not overflow the subtraction,
+      // and a negative one (no real kernel's) must not make time run back.
       return Seconds(socket.expires_ms) +
-             std::max(0, settings.keepalive_probes -
-                             static_cast<int>(Probes(socket))) *
-                 settings.keepalive_intvl_seconds;
+             std::max(0.0, static_cast<double>(settings.keepalive_probes) -
+                               Probes(socket)) *
+                 std::max(settings.keepalive_intvl_seconds, 0.0);
     case kTimerPersist:
       return std::max(0.0, RetransmitGiveUpSeconds(settings.tcp_retries2) -
                                RetransmitGiveUpSeconds(

@@ -1,4 +1,4 @@
-# What the benchmark scripts share; source it after `set -euo pipefail`:
+# What the benchmark scripts and the soak share; source it after `set -euo pipefail`:
 #   . "$(dirname "$0")/lib.sh"; bench_start NAME
 # Then: `pids+=($!)` after each process started in the background, and
 # bench_netns for each namespace. On exit every process is stopped by its

@@ -116,6 +116,26 @@ TEST(FlagSet, RejectsPositionalArguments) {
             "unexpected argument \"--\": flags start with --");
 }
 
+// Found by tests/fuzz/flags_fuzz: a value with a line break (here also
+// repeated by the check's own words) made a message of two lines, which
+// breaks the one-line log and exit message.
+TEST(FlagSet, ControlCharactersInAnArgumentKeepTheMessageOnOneLine) {
+  FlagSet flags;
+  std::string ports;
+  flags.Checked("ports", "Ports.", &ports, [](const std::string& value) {
+    return "cannot read \"" + value + "\"";
+  });
+  const char* argv[] = {"halfopen_exporter", "--ports", "~\t\n\ten"};
+  EXPECT_EQ(flags.Parse(3, argv).message(),
+            "invalid value \"~\\t\\n\\ten\" for flag --ports: cannot read "
+            "\"~\\t\\n\\ten\"");
+  Values parsed;
+  EXPECT_EQ(Parse({"\n"}, &parsed).message(),
+            "unexpected argument \"\\n\": flags start with --");
+  EXPECT_EQ(Parse({"--bo\x01gus"}, &parsed).message(),
+            "unknown flag --bo\\x01gus");
+}
+
 TEST(FlagSet, HelpListsEveryFlagWithItsDefault) {
   Values values;
   const std::string help = TestFlags(&values).Help("prog");

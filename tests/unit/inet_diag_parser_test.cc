@@ -223,6 +223,7 @@ TEST(InetDiagParser, TruncatedDiagMessageIsSkippedAndTheRestUsed) {
   });
   const Parsed parsed = ParseAll(datagrams);
   EXPECT_EQ(parsed.counts.malformed, 1u);
+  EXPECT_EQ(parsed.counts.cut_short, 0u);  // One socket lost, not the rest.
   EXPECT_EQ(parsed.sockets.size(), whole.sockets.size() - 1);
 }
 
@@ -240,6 +241,7 @@ TEST(InetDiagParser, DatagramCutMidMessageKeepsTheSocketsBeforeIt) {
       DatagramEnd::kMore);
   EXPECT_EQ(collector.sockets.size(), 2u);
   EXPECT_EQ(counts.malformed, 1u);
+  EXPECT_EQ(counts.cut_short, 1u);  // The walk then fails: sockets are lost.
 }
 
 TEST(InetDiagParser, ShortHeaderAtTheEndIsCounted) {
@@ -253,6 +255,7 @@ TEST(InetDiagParser, ShortHeaderAtTheEndIsCounted) {
                     datagrams[0].id.port_id, collector, &counts, &error);
   EXPECT_EQ(collector.sockets.size(), 1u);
   EXPECT_EQ(counts.malformed, 1u);
+  EXPECT_EQ(counts.cut_short, 1u);
 }
 
 TEST(InetDiagParser, UnknownStateAndTimerArePassedThrough) {
@@ -294,6 +297,21 @@ TEST(InetDiagParser, NetlinkErrorNamesTheErrno) {
   EXPECT_EQ(ParsingHandler(&collector, &counts, &error)(bytes, {7, 0}),
             DatagramVerdict::kFail);
   EXPECT_EQ(error, "the kernel answered ENOENT (No such file or directory)");
+}
+
+// Found by tests/fuzz/inet_diag_fuzz and recording_fuzz: a status of -2^31
+// was negated, which overflows an int (UBSan: undefined behaviour).
+TEST(InetDiagParser, DoneWithTheLowestStatusIsAnErrorWithoutOverflow) {
+  // The fuzzer's reproducer: a DONE whose status is 0x80000000.
+  const Bytes bytes = {0x14, 0, 0,    0,    3, 0, 2, 0, 1, 0,
+                       0,    0, 0xa4, 0x25, 0, 0, 0, 0, 0, 0x80};
+  Collector collector;
+  ParseCounts counts;
+  std::string error;
+  EXPECT_EQ(ParsingHandler(&collector, &counts, &error)(bytes, {1, 0x25a4}),
+            DatagramVerdict::kFail);
+  EXPECT_EQ(error,
+            "the dump ended with errno 2147483647 (Unknown error 2147483647)");
 }
 
 TEST(InetDiagParser, DoneCarryingAnErrorIsAnError) {

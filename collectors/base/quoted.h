@@ -1,0 +1,16 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace halfopen {
+
+/// `text` with its control bytes written as \n, \r, \t or \xNN, so that a
+/// value from a command line or a file cannot break a one-line message in
+/// two: Escaped("a\nb") is "a\\nb". Other bytes are kept as they are.
+std::string Escaped(std::string_view text);
+
+/// Escaped(text) in double quotes.
+std::string Quoted(std::string_view text);
+
+}  // namespace halfopen
