@@ -5,7 +5,8 @@
 # running in the "host" namespace: scope own, scope all, and scope all
 # searching every process's file descriptors for listener owners on every
 # scrape (whose cost grows with the host's open fds: the load generator's
-# 2 x HOST). Prints medians with min-max and peak RSS.
+# 2 x HOST), and scope all scraped with a 1 s Prometheus scrape timeout.
+# Prints medians with min-max and peak RSS.
 #
 #   sudo tests/bench/namespaces.sh [NS] [HOST]     (default: 50 100000)
 #   RUNS=5 BUILD=build/release                      (environment)
@@ -65,19 +66,31 @@ for name in own all all-search; do
 done
 namespaces=$(ip netns exec "$host" curl -sf "http://127.0.0.1:${ports[all]}/metrics" | grep -c '^halfopen_netns_info{')
 
-for name in own all all-search; do : > "$work/$name.times"; done
+# The last row scrapes the `all` exporter as a Prometheus with a 1 s scrape
+# timeout would: full walks of other namespaces then get half a second per
+# scrape and take turns.
+timed_scrape() {
+  ip netns exec "$host" curl -sf -o /dev/null -w '%{time_total}\n' "${@:2}" \
+    "http://127.0.0.1:$1/metrics" | awk '{print $1 * 1000}'
+}
+for name in own all all-search all-1s; do : > "$work/$name.times"; done
 for _ in $(seq "$RUNS"); do
   sleep 1.1  # so that all-search searches again on each of its scrapes
   for name in own all all-search; do
-    ip netns exec "$host" curl -sf -o /dev/null -w '%{time_total}\n' \
-      "http://127.0.0.1:${ports[$name]}/metrics" | awk '{print $1 * 1000}' >> "$work/$name.times"
+    timed_scrape "${ports[$name]}" >> "$work/$name.times"
   done
+done
+for _ in $(seq "$RUNS"); do
+  timed_scrape "${ports[all]}" -H 'X-Prometheus-Scrape-Timeout-Seconds: 1' >> "$work/all-1s.times"
 done
 echo "| exporter | namespaces read | scrape ms | peak RSS MB |"
 echo "|---|---|---|---|"
-for name in own all all-search; do
-  rss=$(awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/${exporter_pids[$name]}/status")
+for name in own all all-search all-1s; do
+  pid_name=$name; [ "$name" = all-1s ] && pid_name=all
+  rss=$(awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/${exporter_pids[$pid_name]}/status")
   read_count=1; [ "$name" = own ] || read_count=$namespaces
-  echo "| ${flags[$name]} | $read_count | $(summary < "$work/$name.times") | $rss |"
+  label=${flags[$pid_name]}
+  [ "$name" = all-1s ] && label="$label, scraped with a 1 s timeout"
+  echo "| $label | $read_count | $(summary < "$work/$name.times") | $rss |"
 done
 echo "($count pod namespaces with 7 sockets each; $host_connections connections in the host namespace; medians of $RUNS runs, min-max in brackets)"
