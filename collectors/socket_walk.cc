@@ -165,8 +165,7 @@ std::shared_ptr<SocketWalk> SocketWalker::Dump(DumpScope scope,
     // short loses every socket after the cut, and counts built from it
     // would be wrong while looking right.
     walk->status = Status::Error(
-        "inet_diag dump incomplete: " +
-        std::to_string(walk->counts.cut_short) +
+        "inet_diag dump incomplete: " + std::to_string(walk->counts.cut_short) +
         " datagram(s) ended inside a netlink message");
   }
   walk->suspicion = tracker.Finish();

@@ -94,7 +94,8 @@ int Run(int argc, char** argv) {
   const DatagramHandler parse = ParsingHandler(&visitor, &counts, &error);
   const auto start = std::chrono::steady_clock::now();
   const Status status = source->Dump(
-      DumpScope::kAll, [&](std::span<const std::uint8_t> datagram, const DiagRequestId& id) {
+      DumpScope::kAll,
+      [&](std::span<const std::uint8_t> datagram, const DiagRequestId& id) {
         ++datagrams;
         bytes += datagram.size();
         if (count_only) return CountMessages(datagram, &messages);

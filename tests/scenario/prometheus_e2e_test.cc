@@ -67,12 +67,8 @@ std::vector<std::string> DashboardExpressions(const std::string& json) {
 // The template variables as a dashboard user would pick them.
 std::string Substitute(std::string expr) {
   const std::pair<const char*, const char*> variables[] = {
-      {"$__rate_interval", "15s"},
-      {"$__range", "1m"},
-      {"$instance", ".+"},
-      {"$job", "halfopen"},
-      {"$netns", ".*"},
-      {"$port", ".*"}};
+      {"$__rate_interval", "15s"}, {"$__range", "1m"}, {"$instance", ".+"},
+      {"$job", "halfopen"},        {"$netns", ".*"},   {"$port", ".*"}};
   for (const auto& [name, value] : variables) {
     for (std::size_t at; (at = expr.find(name)) != std::string::npos;) {
       expr.replace(at, std::strlen(name), value);

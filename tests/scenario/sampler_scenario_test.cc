@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <cstdio>
 #include <chrono>
+#include <cstdio>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -180,9 +180,10 @@ TEST(SamplerScenario, BurstBetweenScrapesIsTimedPeakedAndAttributed) {
   const double full =
       Sampled(after, "halfopen_listen_queue_full_seconds_total", burst.port) -
       Sampled(before, "halfopen_listen_queue_full_seconds_total", burst.port);
-  std::printf("burst: full %.3f s as the test saw it, %.3f s sampled; %lld "
-              "overflows\n",
-              burst.full_seconds, full, overflows);
+  std::printf(
+      "burst: full %.3f s as the test saw it, %.3f s sampled; %lld "
+      "overflows\n",
+      burst.full_seconds, full, overflows);
   EXPECT_NEAR(full, burst.full_seconds, 3 * kInterval) << after;
   EXPECT_EQ(Sampled(after, "halfopen_listen_queue_peak_length", burst.port),
             kBacklog + 1);

@@ -5,8 +5,8 @@
 // address in 127.2.0.0/16 so that no 4-tuple is reused while its TIME_WAIT
 // lasts. When the open-files hard limit cannot hold 2N descriptors, the work
 // is split across child processes. Prints "ready N" once all are open, and
-// each process "churned K part P" every 10 s. Stops on SIGTERM or SIGINT, or after
-// MAX_SECONDS (bounded).
+// each process "churned K part P" every 10 s. Stops on SIGTERM or SIGINT, or
+// after MAX_SECONDS (bounded).
 //
 // usage: halfopen_churn N RATE MAX_SECONDS
 

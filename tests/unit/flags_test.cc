@@ -205,8 +205,8 @@ TEST(FlagSet, NumberOrZeroTakesZeroOrARange) {
   const char* some[] = {"prog", "--interval=0.5"};
   ASSERT_TRUE(flags.Parse(2, some).ok());
   EXPECT_EQ(interval, 0.5);
-  for (const char* bad : {"--interval=0.001", "--interval=61",
-                          "--interval=-1", "--interval=soon"}) {
+  for (const char* bad : {"--interval=0.001", "--interval=61", "--interval=-1",
+                          "--interval=soon"}) {
     const char* argv[] = {"prog", bad};
     const Status status = flags.Parse(2, argv);
     EXPECT_THAT(status.message(),
