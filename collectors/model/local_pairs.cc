@@ -37,17 +37,16 @@ bool LocalAddresses::Contains(std::uint8_t family,
 }
 
 LocalPairTable::LocalPairTable(bool keep_addresses)
-    : keep_addresses_(keep_addresses), slots_(64) {
-  if (keep_addresses_) addresses_.resize(slots_.size());
-}
+    : keep_addresses_(keep_addresses) {}
 
 void LocalPairTable::Clear() {
-  for (Slot& slot : slots_) slot.key = 0;
-  used_ = 0;
+  for (Shard& shard : shards_) {
+    for (Slot& slot : shard.slots) slot.key = 0;
+    shard.used = 0;
+  }
 }
 
 LocalPairTable::End* LocalPairTable::Find(const SocketRecord& socket) {
-  if ((used_ + 1) * 4 > slots_.size() * 3) Grow();
   const Address local = Canonical(socket.family, socket.local_address);
   const Address peer = Canonical(socket.family, socket.peer_address);
   const bool local_first =
@@ -57,16 +56,18 @@ LocalPairTable::End* LocalPairTable::Find(const SocketRecord& socket) {
   const std::uint16_t pa = local_first ? socket.local_port : socket.peer_port;
   const std::uint16_t pb = local_first ? socket.peer_port : socket.local_port;
   const std::uint64_t key = Hash(a, pa, b, pb) | 1;  // never 0
-  const std::size_t mask = slots_.size() - 1;
+  Shard& shard = shards_[key >> (64 - kShardBits)];
+  if ((shard.used + 1) * 4 > shard.slots.size() * 3) Grow(&shard);
+  const std::size_t mask = shard.slots.size() - 1;
   for (std::size_t i = key & mask;; i = (i + 1) & mask) {
-    Slot& slot = slots_[i];
+    Slot& slot = shard.slots[i];
     if (slot.key == 0) {
       slot = Slot();
       slot.key = key;
       slot.port[0] = pa;
       slot.port[1] = pb;
-      if (keep_addresses_) addresses_[i] = {a, b};
-      ++used_;
+      if (keep_addresses_) shard.addresses[i] = {a, b};
+      ++shard.used;
       return &slot.end[local_first ? 0 : 1];
     }
     if (slot.key == key && slot.port[0] == pa && slot.port[1] == pb) {
@@ -75,21 +76,21 @@ LocalPairTable::End* LocalPairTable::Find(const SocketRecord& socket) {
   }
 }
 
-void LocalPairTable::Grow() {
-  std::vector<Slot> old(slots_.size() * 2);
-  old.swap(slots_);
+void LocalPairTable::Grow(Shard* shard) {
+  std::vector<Slot> old(std::max<std::size_t>(16, shard->slots.size() * 2));
+  old.swap(shard->slots);
   std::vector<std::array<Address, 2>> old_addresses;
   if (keep_addresses_) {
-    old_addresses.resize(slots_.size());
-    old_addresses.swap(addresses_);
+    old_addresses.resize(shard->slots.size());
+    old_addresses.swap(shard->addresses);
   }
-  const std::size_t mask = slots_.size() - 1;
+  const std::size_t mask = shard->slots.size() - 1;
   for (std::size_t j = 0; j < old.size(); ++j) {
     if (old[j].key == 0) continue;
     std::size_t i = old[j].key & mask;
-    while (slots_[i].key != 0) i = (i + 1) & mask;
-    slots_[i] = old[j];
-    if (keep_addresses_) addresses_[i] = old_addresses[j];
+    while (shard->slots[i].key != 0) i = (i + 1) & mask;
+    shard->slots[i] = old[j];
+    if (keep_addresses_) shard->addresses[i] = old_addresses[j];
   }
 }
 
@@ -119,8 +120,16 @@ void LocalPairTable::AddRequest(const SocketRecord& socket, bool orphaned) {
 
 void LocalPairTable::Finish(
     const std::function<void(const Suspect&)>& visit) const {
-  for (std::size_t s = 0; s < slots_.size(); ++s) {
-    const Slot& slot = slots_[s];
+  for (const Shard& shard : shards_) {
+    Visit(shard, visit);
+  }
+}
+
+void LocalPairTable::Visit(
+    const Shard& shard,
+    const std::function<void(const Suspect&)>& visit) const {
+  for (std::size_t s = 0; s < shard.slots.size(); ++s) {
+    const Slot& slot = shard.slots[s];
     if (slot.key == 0) continue;
     for (int i = 0; i < 2; ++i) {
       const End& end = slot.end[i];
@@ -141,8 +150,8 @@ void LocalPairTable::Finish(
                      slot.port[1 - i],
                      slot.key + static_cast<std::uint64_t>(i)};
       if (keep_addresses_) {
-        result.local_address = addresses_[s][i];
-        result.peer_address = addresses_[s][1 - i];
+        result.local_address = shard.addresses[s][i];
+        result.peer_address = shard.addresses[s][1 - i];
         if (family == kFamilyIpv4) {
           std::memmove(result.local_address.data(),
                        result.local_address.data() + 12, 4);

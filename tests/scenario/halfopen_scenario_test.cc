@@ -352,7 +352,12 @@ double FromEnvironment(const char* name, double fallback) {
 
 // Live keepalive connections on a lossy path: their probes go unanswered
 // now and then, several in a row at times, and the model must weigh that
-// against the loss the path shows. Never a suspect.
+// against the loss the path shows. Never a suspect in the form CI runs. The
+// long runs docs/suspicion-model.md quotes set the HALFOPEN_CONTROL_*
+// variables, and with HALFOPEN_CONTROL_MAX_ALARM_RATE the target rate of
+// alarms per connection and scrape instead of none (at 10% loss each way a
+// run of seven lost probes happens to a live peer about once in 10^5
+// probes, so a long enough run meets one).
 TEST_F(HalfopenScenario, LossyKeepaliveControlNeverScores) {
   const int loss =
       static_cast<int>(FromEnvironment("HALFOPEN_CONTROL_LOSS_PERCENT", 8));
@@ -361,6 +366,8 @@ TEST_F(HalfopenScenario, LossyKeepaliveControlNeverScores) {
   const int keepalives =
       static_cast<int>(FromEnvironment("HALFOPEN_CONTROL_CONNECTIONS", 4));
   const bool with_busy = FromEnvironment("HALFOPEN_CONTROL_BUSY", 1) != 0;
+  const double max_alarm_rate =
+      FromEnvironment("HALFOPEN_CONTROL_MAX_ALARM_RATE", 0);
   ExporterProcess exporter({"--collector.disable-defaults",
                             "--collector.halfopen", "--collector.sockets"},
                            &host_);
@@ -445,11 +452,16 @@ TEST_F(HalfopenScenario, LossyKeepaliveControlNeverScores) {
   std::printf(
       "lossy keepalive control: %d%% loss each way, %s busy connection, %d "
       "keepalive connections, %d scrapes, %d samples, %d scrapes with a run "
-      "of 2+ unanswered probes, %d alarms, highest score %.3f\n",
+      "of 2+ unanswered probes, %d alarms (%.3f%% of samples), highest score "
+      "%.3f\n",
       loss, with_busy ? "a" : "no", keepalives, scrapes, samples, runs_of_two,
-      alarms, worst);
-  EXPECT_EQ(alarms, 0) << worst_body;
-  EXPECT_LT(worst, 0.5) << worst_body;
+      alarms, samples > 0 ? 100.0 * alarms / samples : 0.0, worst);
+  if (max_alarm_rate > 0) {
+    EXPECT_LT(alarms, max_alarm_rate * samples) << worst_body;
+  } else {
+    EXPECT_EQ(alarms, 0) << worst_body;
+    EXPECT_LT(worst, 0.5) << worst_body;
+  }
   EXPECT_GT(runs_of_two, 0) << "no probe went unanswered twice in a row: the "
                                "control did not exercise the model";
 }

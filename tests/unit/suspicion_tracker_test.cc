@@ -4,6 +4,10 @@
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 
+#include <set>
+#include <string>
+#include <tuple>
+
 #include "model/evidence.h"
 
 namespace halfopen {
@@ -242,6 +246,49 @@ TEST(SuspicionTracker, HandshakeToALocalSilentListenerIsCounted) {
   EXPECT_EQ(Count(summary, Reason::kHandshakeStalled), 1u);
   ASSERT_EQ(summary.top.size(), 1u);
   EXPECT_EQ(summary.top[0].state, kTcpSynSent);
+}
+
+// Enough pairs that every one of the table's shards doubles several times:
+// each end is visited once, with its own ports and addresses, and only the
+// ends whose counterpart never came are judged peer_missing.
+TEST(LocalPairTable, PairsSurviveGrowthWithTheirAddresses) {
+  LocalPairTable table(/*keep_addresses=*/true);
+  constexpr int kPairs = 40000;  // ports 1024.. on 127.0.0.1 and 127.0.1.x
+  std::set<std::tuple<std::string, int, std::string, int>> lonely;
+  for (int round = 0; round < 2; ++round) {
+    table.Clear();
+    lonely.clear();
+    for (int n = 0; n < kPairs; ++n) {
+      const std::string client = "127.0.1." + std::to_string(n % 200 + 1);
+      const auto client_port = static_cast<std::uint16_t>(1024 + n / 200);
+      const auto server_port = static_cast<std::uint16_t>(8000 + n % 7);
+      table.AddSocket(
+          End(client.c_str(), client_port, "127.0.0.1", server_port), Verdict{},
+          60, /*peer_listens=*/true);
+      if (n % 5 == 0) {  // its server end is gone
+        lonely.insert({client, client_port, "127.0.0.1", server_port});
+      } else {
+        table.AddSocket(
+            End("127.0.0.1", server_port, client.c_str(), client_port),
+            Verdict{}, 60, /*peer_listens=*/false);
+      }
+    }
+    std::size_t visited = 0;
+    std::set<std::uint64_t> ids;
+    std::set<std::tuple<std::string, int, std::string, int>> missing;
+    table.Finish([&](const Suspect& end) {
+      ++visited;
+      ids.insert(end.id);
+      if (end.reason != Reason::kPeerMissing) return;
+      char local[INET_ADDRSTRLEN], peer[INET_ADDRSTRLEN];
+      inet_ntop(AF_INET, end.local_address.data(), local, sizeof local);
+      inet_ntop(AF_INET, end.peer_address.data(), peer, sizeof peer);
+      missing.insert({local, end.local_port, peer, end.peer_port});
+    });
+    EXPECT_EQ(visited, static_cast<std::size_t>(kPairs * 2 - kPairs / 5));
+    EXPECT_EQ(ids.size(), visited);
+    EXPECT_EQ(missing, lonely) << "round " << round;
+  }
 }
 
 TEST(LocalAddresses, LoopbackAlwaysAndInterfacesWhenAdded) {
