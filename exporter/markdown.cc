@@ -155,9 +155,18 @@ std::string MarkdownToHtml(std::string_view markdown) {
     }
     if (const int level = HeadingLevel(line); level > 0) {
       const std::string_view text = line.substr(level + 1);
-      const std::string tag = "h" + std::to_string(level);
-      html += "<" + tag + " id=\"" + HeadingAnchor(text) + "\">" +
-              Inline(text) + "</" + tag + ">\n";
+      // Appended piece by piece: GCC 12 at -O3 misreads "<" + tag as an
+      // overlapping copy (-Wrestrict).
+      const std::string tag = std::string("h") += std::to_string(level);
+      html += '<';
+      html += tag;
+      html += " id=\"";
+      html += HeadingAnchor(text);
+      html += "\">";
+      html += Inline(text);
+      html += "</";
+      html += tag;
+      html += ">\n";
       ++i;
       continue;
     }

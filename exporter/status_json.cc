@@ -12,7 +12,10 @@ namespace halfopen {
 namespace {
 
 std::string Quoted(std::string_view text) {
-  return "\"" + EscapeQuoted(text) + "\"";
+  std::string out = "\"";  // appended: see base/quoted.cc
+  out += EscapeQuoted(text);
+  out += '"';
+  return out;
 }
 
 // JSON has no infinity or NaN: those are null, as is an absent value.
@@ -40,7 +43,9 @@ class Object {
     return model.per_namespace ? Text("netns", netns) : *this;
   }
   Object& Raw(std::string_view name, std::string_view json) {
-    text_ += (text_.empty() ? "{" : ",") + Quoted(name) + ":";
+    text_ += text_.empty() ? '{' : ',';
+    text_ += Quoted(name);
+    text_ += ':';
     text_ += json;
     return *this;
   }

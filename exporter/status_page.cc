@@ -257,10 +257,17 @@ std::string CounterRows(const StatusModel& model,
                         const std::vector<const StatusCounter*>& counters) {
   std::string rows;
   for (const StatusCounter* c : counters) {
-    rows +=
-        "<tr>" + NamespaceCell(model, c->netns) + Td(c->name) +
-        TdNumber(c->change.has_value() ? "+" + FormatNumber(*c->change) : "–") +
-        TdNumber(FormatNumber(c->value)) + "</tr>\n";
+    std::string change = "–";
+    if (c->change.has_value()) {
+      change = FormatNumber(*c->change);
+      change.insert(change.begin(), '+');
+    }
+    rows += "<tr>";  // appended: see base/quoted.cc
+    rows += NamespaceCell(model, c->netns);
+    rows += Td(c->name);
+    rows += TdNumber(change);
+    rows += TdNumber(FormatNumber(c->value));
+    rows += "</tr>\n";
   }
   return rows;
 }
