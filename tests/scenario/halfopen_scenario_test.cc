@@ -49,9 +49,7 @@ class HalfopenScenario : public ::testing::Test {
     std::string error;
     ASSERT_TRUE(host_.ok() && peer_.ok());
     ASSERT_TRUE(ConnectWithVeth(host_, kHost, peer_, kPeer, &error)) << error;
-    ASSERT_EQ(peer_.Exec("nft add table inet t && nft 'add chain inet t in { "
-                         "type filter hook input priority 0; }'"),
-              0);
+    ASSERT_EQ(AddInputRule(peer_), 0);
   }
 
   // A connection from the host to a listener on the peer, both ends open.
@@ -251,10 +249,8 @@ TEST_F(HalfopenScenario, HealthyBusyIdleAndLossyConnectionsNeverScore) {
   ASSERT_EQ(peer_.Exec("nft add rule inet t in tcp dport " + port +
                        " numgen random mod 100 \\< 10 counter drop"),
             0);
-  ASSERT_EQ(host_.Exec("nft add table inet t && nft 'add chain inet t in { "
-                       "type filter hook input priority 0; }' && nft add rule "
-                       "inet t in tcp sport " +
-                       port + " numgen random mod 100 \\< 10 drop"),
+  ASSERT_EQ(AddInputRule(host_, "tcp sport " + port +
+                                    " numgen random mod 100 \\< 10 drop"),
             0);
   std::atomic<bool> stop{false};
   std::atomic<long long> received{0};
@@ -393,11 +389,7 @@ TEST_F(HalfopenScenario, LossyKeepaliveControlNeverScores) {
   ASSERT_EQ(peer_.Exec(std::string("nft add rule inet t in ip saddr ") + kHost +
                        drop),
             0);
-  ASSERT_EQ(host_.Exec("nft add table inet t && nft 'add chain inet t in { "
-                       "type filter hook input priority 0; }' && nft add rule "
-                       "inet t in ip saddr " +
-                       std::string(kPeer) + drop),
-            0);
+  ASSERT_EQ(AddInputRule(host_, std::string("ip saddr ") + kPeer + drop), 0);
   std::atomic<bool> stop{false};
   std::thread writer([&] {
     std::vector<char> chunk(16384, 'y');
@@ -490,12 +482,10 @@ TEST(HalfopenLocalScenario, AcceptQueueOrphansAndTheirClients) {
   // Hold back the clients' final ACKs so that three handshakes start while
   // the queue has room, then let the retransmitted SYN-ACKs' ACKs through:
   // one fills the queue, the other two are ignored.
-  ASSERT_EQ(ns.Exec("nft add table inet t && nft 'add chain inet t in { type "
-                    "filter hook input priority 0; }' && nft add rule inet t "
-                    "in tcp dport " +
-                    std::to_string(port) +
-                    " tcp flags == ack counter drop comment holdback"),
-            0);
+  ASSERT_EQ(
+      AddInputRule(ns, "tcp dport " + std::to_string(port) +
+                           " tcp flags == ack counter drop comment holdback"),
+      0);
   std::vector<Fd> clients;
   std::vector<int> client_ports;
   ns.Run([&] {

@@ -167,10 +167,8 @@ TEST(ListenersScenario, SuspectsSharingTheirLabelsAreFoldedIntoOneSeries) {
   ns.Run([&] { listener = ListenTcp("127.0.0.1", 16, &port); });
   ASSERT_TRUE(listener.valid());
   // The listener's host drops every SYN: both clients stall in SYN_SENT.
-  ASSERT_EQ(ns.Exec("nft add table inet t && nft 'add chain inet t in { type "
-                    "filter hook input priority 0; }' && nft add rule inet t "
-                    "in tcp dport " +
-                    std::to_string(port) + " tcp flags syn drop"),
+  ASSERT_EQ(AddInputRule(ns, "tcp dport " + std::to_string(port) +
+                                 " tcp flags syn drop"),
             0);
   ExporterProcess folded(
       {"--collector.disable-defaults", "--collector.halfopen"}, &ns);

@@ -78,12 +78,9 @@ TEST(NetnsScenario, SeedsInANamedAndAnUnnamedNamespaceAreEachLabelled) {
       queued.push_back(ConnectBlocking("127.0.0.1", orphan_port));
     }
   });
-  ASSERT_EQ(
-      unnamed.Exec("nft add table inet t && nft 'add chain inet t in { "
-                   "type filter hook input priority 0; }' && nft add "
-                   "rule inet t in tcp dport " +
-                   std::to_string(orphan_port) + " tcp flags == ack drop"),
-      0);
+  ASSERT_EQ(AddInputRule(unnamed, "tcp dport " + std::to_string(orphan_port) +
+                                      " tcp flags == ack drop"),
+            0);
   // Three handshakes start while the queue has room; once their ACKs pass,
   // one fills the queue and the others are ignored.
   unnamed.Run([&] {
@@ -174,10 +171,7 @@ TEST(NetnsScenario, SuspectsInsideAPodLikeNamespaceAreLabelled) {
   pod.Run([&] { client = ConnectBlocking("10.213.11.2", port); });
   server = Accept(listener);
   ASSERT_TRUE(server.valid());
-  ASSERT_EQ(peer.Exec("nft add table inet t && nft 'add chain inet t in { "
-                      "type filter hook input priority 0; }' && nft add rule "
-                      "inet t in ip saddr 10.213.11.1 drop"),
-            0);
+  ASSERT_EQ(AddInputRule(peer, "ip saddr 10.213.11.1 drop"), 0);
   ASSERT_GT(send(client.get(), "x", 1, MSG_NOSIGNAL), 0);
   const int client_port = LocalPort(client);
 

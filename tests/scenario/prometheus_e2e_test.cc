@@ -196,10 +196,7 @@ TEST(PrometheusEndToEnd,
   ns.Run([&] { client = ConnectBlocking("10.213.9.2", peer_port); });
   server = Accept(peer_listener);
   ASSERT_TRUE(server.valid());
-  ASSERT_EQ(peer.Exec("nft add table inet t && nft 'add chain inet t in { type "
-                      "filter hook input priority 0; }' && nft add rule inet t "
-                      "in ip saddr 10.213.9.1 drop"),
-            0);
+  ASSERT_EQ(AddInputRule(peer, "ip saddr 10.213.9.1 drop"), 0);
   ASSERT_GT(send(client.get(), "x", 1, MSG_NOSIGNAL), 0);
 
   // (a) every query of every dashboard panel parses and returns data.

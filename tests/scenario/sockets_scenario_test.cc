@@ -204,13 +204,9 @@ TEST(SocketsScenario, KeepaliveAndRetransmitTimersAreCounted) {
       },
       seconds(10), &connected);
   ASSERT_TRUE(connected);
-  ASSERT_EQ(
-      hosts.server.Exec(
-          "nft add table inet t && "
-          "nft 'add chain inet t in { type filter hook input priority 0; }' "
-          "&& nft add rule inet t in tcp dport " +
-          std::to_string(dropped_port) + " drop"),
-      0);
+  ASSERT_EQ(AddInputRule(hosts.server,
+                         "tcp dport " + std::to_string(dropped_port) + " drop"),
+            0);
   const char data[] = "into the void";
   ASSERT_GT(send(writer.get(), data, sizeof data, MSG_NOSIGNAL), 0);
 

@@ -108,9 +108,7 @@ class StatusScenario : public ::testing::Test {
     std::string error;
     ASSERT_TRUE(host_.ok() && peer_.ok());
     ASSERT_TRUE(ConnectWithVeth(host_, kHost, peer_, kPeer, &error)) << error;
-    ASSERT_EQ(peer_.Exec("nft add table inet t && nft 'add chain inet t in { "
-                         "type filter hook input priority 0; }'"),
-              0);
+    ASSERT_EQ(AddInputRule(peer_), 0);
     char profile[] = "/tmp/halfopen-chromium-XXXXXX";
     ASSERT_NE(mkdtemp(profile), nullptr);
     profile_ = profile;

@@ -167,4 +167,12 @@ bool ConnectWithVeth(const NetNs& a, const std::string& address_a,
   return true;
 }
 
+int AddInputRule(const NetNs& ns, const std::string& rule) {
+  std::string command =
+      "nft add table inet t && nft 'add chain inet t in { type filter hook "
+      "input priority 0; }'";
+  if (!rule.empty()) command += " && nft add rule inet t in " + rule;
+  return ns.Exec(command);
+}
+
 }  // namespace halfopen::testing

@@ -98,4 +98,10 @@ bool ConnectWithVeth(const NetNs& a, const std::string& address_a,
                      const std::string& address6_a = "",
                      const std::string& address6_b = "");
 
+/// Adds an nftables rule to the input path of `ns` (e.g. "tcp dport 80 tcp
+/// flags syn drop"), creating the table "t" and its input chain "in" first
+/// when they are missing; an empty rule creates only those, for rules added
+/// later with "nft add rule inet t in …". Returns nft's exit status.
+int AddInputRule(const NetNs& ns, const std::string& rule = "");
+
 }  // namespace halfopen::testing
