@@ -7,10 +7,13 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <vector>
 
@@ -46,6 +49,24 @@ int OpenFds(int pid) {
   std::string output;
   RunCommand("ls /proc/" + std::to_string(pid) + "/fd | wc -l", &output);
   return std::stoi(output);
+}
+
+// How many of the threads of process `pid` are inside one of the network
+// namespaces whose inodes are given.
+int ThreadsInside(int pid, const std::set<std::string>& inodes) {
+  int inside = 0;
+  const std::string tasks = "/proc/" + std::to_string(pid) + "/task";
+  std::error_code error;
+  for (const auto& task : std::filesystem::directory_iterator(tasks, error)) {
+    char link[64] = {};
+    const std::string path = task.path().string() + "/ns/net";
+    if (readlink(path.c_str(), link, sizeof link - 1) <= 0) continue;
+    const std::string text = link;  // "net:[4026532001]"
+    const auto open = text.find('['), close = text.find(']');
+    if (open == std::string::npos || close == std::string::npos) continue;
+    inside += inodes.count(text.substr(open + 1, close - open - 1)) > 0;
+  }
+  return inside;
 }
 
 TEST(NetnsScenario, SeedsInANamedAndAnUnnamedNamespaceAreEachLabelled) {
@@ -232,9 +253,18 @@ TEST(NetnsScenario, NamespacesComingAndGoingLeaveNoFdsOrMemoryBehind) {
                              {Label("netns", netns->inode())})
                       .has_value());
     }
+    std::set<std::string> inodes;
+    for (const auto& netns : namespaces) inodes.insert(netns->inode());
     namespaces.clear();  // ip netns del, each
     const std::string after = scrape();
     EXPECT_THAT(after, ::testing::Not(::testing::HasSubstr("hoe-churn-")));
+    // The scrape lets them go; the listener sampler follows at its next
+    // round (0.1 s, later on a loaded machine), and only then are their
+    // threads and sockets closed.
+    EXPECT_TRUE(PollUntil([&] { return ThreadsInside(pid, inodes) == 0; },
+                          std::chrono::seconds(10)))
+        << ThreadsInside(pid, inodes)
+        << " threads still inside deleted namespaces";
   }
   scrape();
   EXPECT_EQ(OpenFds(pid), fds);

@@ -123,4 +123,14 @@ int RunCommand(const std::string& command, std::string* output) {
 
 std::string ExporterPath() { return HALFOPEN_EXPORTER_PATH; }
 
+bool PollUntil(const std::function<bool()>& done,
+               std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
 }  // namespace halfopen::testing

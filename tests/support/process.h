@@ -3,6 +3,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <regex>
 #include <string>
 #include <vector>
@@ -54,5 +55,10 @@ int RunCommand(const std::string& command, std::string* output);
 
 /// The exporter binary under test (set by CMake).
 std::string ExporterPath();
+
+/// Asks `done` every 50 ms until it holds or `timeout` has passed; returns
+/// whether it held.
+bool PollUntil(const std::function<bool()>& done,
+               std::chrono::milliseconds timeout);
 
 }  // namespace halfopen::testing
