@@ -67,11 +67,13 @@ std::string ReadBraces(std::string_view pattern, std::size_t* i,
 }
 
 // Skips a bracket expression starting at pattern[*i] ('['), leaving *i on
-// its closing ']' (or the end).
+// its closing ']' (or the end). In std::regex's ECMAScript grammar a ']'
+// right after "[" or "[^" closes the class ("[]" matches nothing, "[^]"
+// anything), unlike POSIX, where it would be a member: reading it as a
+// member hid what follows, such as a back-reference libstdc++ overflows on.
 void SkipBrackets(std::string_view pattern, std::size_t* i) {
   std::size_t at = *i + 1;
   if (at < pattern.size() && pattern[at] == '^') ++at;
-  if (at < pattern.size() && pattern[at] == ']') ++at;
   while (at < pattern.size() && pattern[at] != ']') {
     at += pattern[at] == '\\' ? 2 : 1;
   }

@@ -33,6 +33,21 @@ TEST(RegexLimitProblem, RefusesCountsLibstdcxxCannotRead) {
             "a back-reference is over 1000");
 }
 
+// Found by tests/fuzz/flags_fuzz in its long run: the checker read "[]" as
+// POSIX does (']' a member, the class still open), so the back-reference
+// after it went unseen, while libstdc++'s ECMAScript grammar closes the
+// class there and then overflows reading the reference.
+TEST(RegexLimitProblem, AClassClosedAtOnceHidesNothingAfterIt) {
+  EXPECT_EQ(RegexLimitProblem("t--[]\\8888888888888888888"),
+            "a back-reference is over 1000");
+  EXPECT_EQ(RegexLimitProblem("[^]\\8888888888888888888"),
+            "a back-reference is over 1000");
+  EXPECT_EQ(RegexLimitProblem("[]a{1001}"), "a repetition count is over 1000");
+  // Classes holding ']' escaped still end at the right place.
+  EXPECT_EQ(RegexLimitProblem("[\\]x]{2}"), "");
+  EXPECT_NO_THROW(std::regex{"[\\]x]{2}"});
+}
+
 TEST(RegexLimitProblem, RefusesAutomataTooLargeToHold) {
   EXPECT_EQ(RegexLimitProblem("((a{100}){100}){100}"),
             "too complex: nested repetitions make over 10000 states");
