@@ -270,10 +270,11 @@ TEST(NetnsScenario, NamespacesComingAndGoingLeaveNoFdsOrMemoryBehind) {
   EXPECT_EQ(OpenFds(pid), fds);
   EXPECT_EQ(StatusField(pid, "Threads"), threads);
   // 80 namespaces came and went after the warm-up: what one keeps for good
-  // (a thread, its stack, a netlink socket's 64 KiB buffer) would add far
-  // more than 1 MiB; the allocator's and glibc's own caches wobble by a few
-  // hundred KiB on a busy machine.
-  EXPECT_LT(StatusField(pid, "VmRSS"), rss + 1024) << "kB, from " << rss;
+  // (a thread, its stack, a netlink socket's 64 KiB receive buffer) would
+  // add over 5 MiB; the allocator's and glibc's own caches wobble by up to
+  // 1.2 MiB on a machine busy with other work (measured; heaptrack shows no
+  // heap growth from round to round).
+  EXPECT_LT(StatusField(pid, "VmRSS"), rss + 2048) << "kB, from " << rss;
 }
 
 // Pod to pod: when the server's namespace is deleted (its link gone first,
