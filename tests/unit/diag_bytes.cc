@@ -7,6 +7,7 @@
 
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <iterator>
 
 namespace halfopen::testing {
@@ -73,7 +74,13 @@ Bytes JoinMessages(const std::vector<Bytes>& messages) {
   return joined;
 }
 
-Bytes WithInfoLength(const Bytes& message, std::size_t length) {
+namespace {
+
+// Rebuilds `message` attribute by attribute: `edit` may change one (type,
+// bytes with its header) or empty it to drop it. Lengths are fixed up.
+Bytes RebuildAttributes(
+    const Bytes& message,
+    const std::function<void(std::uint16_t type, Bytes* attribute)>& edit) {
   const std::size_t header =
       sizeof(nlmsghdr) + NLMSG_ALIGN(sizeof(inet_diag_msg));
   Bytes out(message.begin(), message.begin() + header);
@@ -84,17 +91,38 @@ Bytes WithInfoLength(const Bytes& message, std::size_t length) {
     const std::uint16_t type = Half(message, offset + 2);
     Bytes attribute(message.begin() + offset,
                     message.begin() + offset + attribute_length);
-    if (type == INET_DIAG_INFO) {
-      attribute.resize(sizeof(rtattr) + length, 0);
-      const auto new_length = static_cast<std::uint16_t>(attribute.size());
-      std::memcpy(attribute.data(), &new_length, 2);
-    }
+    edit(type, &attribute);
     attribute.resize(RTA_ALIGN(attribute.size()), 0);
     out.insert(out.end(), attribute.begin(), attribute.end());
     offset += RTA_ALIGN(attribute_length);
   }
   SetHeaderWord(&out, 0, static_cast<std::uint32_t>(out.size()));
   return out;
+}
+
+}  // namespace
+
+Bytes WithInfoLength(const Bytes& message, std::size_t length) {
+  return RebuildAttributes(message, [&](std::uint16_t type, Bytes* attribute) {
+    if (type != INET_DIAG_INFO) return;
+    attribute->resize(sizeof(rtattr) + length, 0);
+    const auto new_length = static_cast<std::uint16_t>(attribute->size());
+    std::memcpy(attribute->data(), &new_length, 2);
+  });
+}
+
+Bytes WithoutAttribute(const Bytes& message, std::uint16_t type) {
+  return RebuildAttributes(message, [&](std::uint16_t found, Bytes* attribute) {
+    if (found == type) attribute->clear();
+  });
+}
+
+std::vector<AttributeInfo> Attributes(const Bytes& message) {
+  std::vector<AttributeInfo> attributes;
+  RebuildAttributes(message, [&](std::uint16_t type, Bytes* attribute) {
+    attributes.push_back({type, attribute->size() - sizeof(rtattr)});
+  });
+  return attributes;
 }
 
 void SetHeaderWord(Bytes* message, std::size_t offset, std::uint32_t value) {

@@ -29,6 +29,19 @@ Bytes JoinMessages(const std::vector<Bytes>& messages);
 /// `length` bytes (cut, or zero-padded), lengths fixed up.
 Bytes WithInfoLength(const Bytes& message, std::size_t length);
 
+/// The message without its attributes of `type` (e.g. INET_DIAG_CGROUP_ID,
+/// as a kernel before 5.8 sends it), lengths fixed up.
+Bytes WithoutAttribute(const Bytes& message, std::uint16_t type);
+
+/// One attribute of an inet_diag message: its type and payload length.
+struct AttributeInfo {
+  std::uint16_t type;
+  std::size_t length;
+};
+
+/// The attributes of an inet_diag message, in order.
+std::vector<AttributeInfo> Attributes(const Bytes& message);
+
 /// Sets a 32-bit field of the netlink header (0 = nlmsg_len, 8 = nlmsg_seq,
 /// 12 = nlmsg_pid) or a byte of the inet_diag_msg (offset from its start).
 void SetHeaderWord(Bytes* message, std::size_t offset, std::uint32_t value);
