@@ -469,12 +469,14 @@ TEST_F(HalfopenScenario, LossyKeepaliveControlNeverScores) {
 
 // The second seed's case on one host: the accept queue is full while
 // handshakes wait in SYN_RECV, so the clients are ESTABLISHED but the server
-// retransmits its SYN-ACK, then drops the request (tcp_synack_retries=1).
+// retransmits its SYN-ACK, then drops the request (tcp_synack_retries=2:
+// 7 s after the SYN; with 1, 3 s, a slow machine under emulation had
+// dropped them before its first scrape).
 TEST(HalfopenLocalScenario, AcceptQueueOrphansAndTheirClients) {
   REQUIRE_NAMESPACES();
   NetNs ns("orphan");
   ASSERT_TRUE(ns.ok());
-  ASSERT_EQ(ns.Exec("sysctl -qw net.ipv4.tcp_synack_retries=1"), 0);
+  ASSERT_EQ(ns.Exec("sysctl -qw net.ipv4.tcp_synack_retries=2"), 0);
   std::vector<std::string> flags = kFlags;
   flags.push_back("--collector.listeners");  // the orphans are its series
   ExporterProcess exporter(flags, &ns);
@@ -532,7 +534,7 @@ TEST(HalfopenLocalScenario, AcceptQueueOrphansAndTheirClients) {
         }
         return false;
       },
-      seconds(10), &flagged);
+      seconds(15), &flagged);
   EXPECT_TRUE(flagged) << body;
 }
 
