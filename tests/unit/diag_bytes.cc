@@ -9,6 +9,7 @@
 #include <fstream>
 #include <functional>
 #include <iterator>
+#include <utility>
 
 namespace halfopen::testing {
 namespace {
@@ -52,6 +53,19 @@ std::vector<RecordedDatagram> LoadRecording(const std::string& name) {
     }
   }
   return datagrams;
+}
+
+DecodedDump DecodeDatagrams(const std::vector<RecordedDatagram>& datagrams) {
+  SocketCollector collector;
+  DecodedDump decoded;
+  for (const auto& datagram : datagrams) {
+    decoded.end = ParseDiagDatagram(datagram.bytes, datagram.id.sequence,
+                                    datagram.id.port_id, collector,
+                                    &decoded.counts, &decoded.error);
+    if (decoded.end == DatagramEnd::kError) break;
+  }
+  decoded.sockets = std::move(collector.sockets);
+  return decoded;
 }
 
 std::vector<Bytes> SplitMessages(const Bytes& datagram) {

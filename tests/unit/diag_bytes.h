@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "decode/inet_diag_parser.h"
 #include "kernel/diag_source.h"
 
 namespace halfopen::testing {
@@ -19,6 +20,26 @@ struct RecordedDatagram {
 /// Reads a recording made by halfopen_diag_dump --record, relative to
 /// tests/fixtures/sockdiag/. Fails the test when it cannot.
 std::vector<RecordedDatagram> LoadRecording(const std::string& name);
+
+/// Keeps every socket the decoder hands on.
+struct SocketCollector : SocketVisitor {
+  void OnSocket(const SocketRecord& socket) override {
+    sockets.push_back(socket);
+  }
+  std::vector<SocketRecord> sockets;
+};
+
+/// What decoding a recorded dump gave.
+struct DecodedDump {
+  std::vector<SocketRecord> sockets;
+  ParseCounts counts;
+  DatagramEnd end = DatagramEnd::kMore;  ///< How the last datagram ended.
+  DumpError error;
+};
+
+/// Decodes the datagrams in order with ParseDiagDatagram, each against its
+/// own request, and stops at an error.
+DecodedDump DecodeDatagrams(const std::vector<RecordedDatagram>& datagrams);
 
 /// Splits a datagram into its netlink messages (each padded to 4 bytes) and
 /// joins them back. Only for well-formed input.

@@ -181,31 +181,10 @@ std::vector<RecordedDatagram> Reshaped(const Variant& variant) {
   return datagrams;
 }
 
-struct Collector : SocketVisitor {
-  void OnSocket(const SocketRecord& socket) override {
-    sockets.push_back(socket);
-  }
-  std::vector<SocketRecord> sockets;
-};
-
-struct Decoded {
-  std::vector<SocketRecord> sockets;
-  ParseCounts counts;
-  bool done = false;
-};
+using Decoded = testing::DecodedDump;
 
 Decoded Decode(const std::vector<RecordedDatagram>& datagrams) {
-  Collector collector;
-  Decoded decoded;
-  DumpError error;
-  for (const auto& datagram : datagrams) {
-    const DatagramEnd end = ParseDiagDatagram(
-        datagram.bytes, datagram.id.sequence, datagram.id.port_id, collector,
-        &decoded.counts, &error);
-    if (end == DatagramEnd::kDone) decoded.done = true;
-  }
-  decoded.sockets = collector.sockets;
-  return decoded;
+  return testing::DecodeDatagrams(datagrams);
 }
 
 // Whether the variant's payload still carries `row`'s field. Only
@@ -225,7 +204,7 @@ TEST_P(KernelPayload, DecodesLikeTheWholeRecordingAndMarksMissingFields) {
   const Variant& variant = GetParam();
   const Decoded whole = Decode(LoadRecording(variant.recording));
   const Decoded reshaped = Decode(Reshaped(variant));
-  ASSERT_TRUE(reshaped.done);
+  ASSERT_EQ(reshaped.end, DatagramEnd::kDone);
   EXPECT_EQ(reshaped.counts.malformed, 0u);
   ASSERT_EQ(reshaped.sockets.size(), whole.sockets.size());
   ASSERT_GT(whole.sockets.size(), 0u);
@@ -315,7 +294,7 @@ TEST(KernelPayloads, UnknownTimerIsCountedAsOtherAndNeverFatal) {
     datagram.bytes = testing::JoinMessages(messages);
   }
   const Decoded decoded = Decode(datagrams);
-  ASSERT_TRUE(decoded.done);
+  ASSERT_EQ(decoded.end, DatagramEnd::kDone);
   EXPECT_EQ(decoded.counts.malformed, 0u);
   ASSERT_EQ(decoded.sockets.size(), recorded.sockets.size());
   SocketStats stats;
