@@ -4,9 +4,9 @@
 
 #include <algorithm>
 
-#include "collectors/socket_walk.h"
 #include "decode/counter_parser.h"
 #include "engine/log.h"
+#include "sources/socket_walk.h"
 
 namespace halfopen {
 namespace {

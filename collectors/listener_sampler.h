@@ -12,11 +12,11 @@
 #include <thread>
 #include <vector>
 
-#include "collectors/sources.h"
 #include "decode/inet_diag_parser.h"
 #include "kernel/diag_source.h"
 #include "kernel/reread_file.h"
 #include "model/listener_history.h"
+#include "sources/sources.h"
 
 namespace halfopen {
 

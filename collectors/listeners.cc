@@ -7,8 +7,6 @@
 
 #include "collectors/each_netns.h"
 #include "collectors/listener_sampler.h"
-#include "collectors/socket_owners.h"
-#include "collectors/sources.h"
 #include "decode/port_ranges.h"
 #include "engine/collector.h"
 #include "engine/family.h"
@@ -16,6 +14,8 @@
 #include "model/address.h"
 #include "model/listener_history.h"
 #include "model/listener_selection.h"
+#include "sources/socket_owners.h"
+#include "sources/sources.h"
 
 namespace halfopen {
 namespace {

@@ -3,11 +3,11 @@
 #include <vector>
 
 #include "collectors/each_netns.h"
-#include "collectors/sources.h"
-#include "collectors/sysctls.h"
 #include "engine/collector.h"
 #include "engine/family.h"
 #include "model/giveup.h"
+#include "sources/sources.h"
+#include "sources/sysctls.h"
 
 namespace halfopen {
 namespace {

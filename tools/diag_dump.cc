@@ -12,8 +12,8 @@
 #include <cstring>
 #include <string>
 
-#include "collectors/socket_walk.h"
 #include "kernel/diag_source.h"
+#include "sources/socket_walk.h"
 
 namespace halfopen {
 namespace {

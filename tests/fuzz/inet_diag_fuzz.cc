@@ -6,10 +6,10 @@
 #include <cstring>
 #include <span>
 
-#include "collectors/netns_io.h"
-#include "collectors/socket_walk.h"
-#include "collectors/sysctls.h"
 #include "decode/netlink_layout.h"
+#include "sources/netns_io.h"
+#include "sources/socket_walk.h"
+#include "sources/sysctls.h"
 
 namespace halfopen {
 namespace {

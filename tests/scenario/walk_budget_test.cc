@@ -14,8 +14,8 @@
 #include <thread>
 #include <vector>
 
-#include "collectors/sources.h"
 #include "kernel/diag_source.h"
+#include "sources/sources.h"
 #include "tests/support/netns.h"
 #include "tests/support/sockets.h"
 

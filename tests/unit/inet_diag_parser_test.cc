@@ -14,7 +14,7 @@
 #include <set>
 #include <sstream>
 
-#include "collectors/socket_walk.h"
+#include "sources/socket_walk.h"
 #include "tests/unit/diag_bytes.h"
 
 namespace halfopen {

@@ -1,4 +1,4 @@
-#include "exporter/status_model.h"
+#include "status/status_model.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

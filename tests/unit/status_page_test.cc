@@ -1,4 +1,4 @@
-#include "exporter/status_page.h"
+#include "status/status_page.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

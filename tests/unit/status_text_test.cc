@@ -1,11 +1,12 @@
-#include "exporter/status_text.h"
+#include "status/status_text.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <limits>
 
-#include "exporter/status_format.h"
+#include "status/status_format.h"
+#include "status/status_json.h"
 #include "tests/unit/status_fixture.h"
 
 namespace halfopen {
