@@ -1,7 +1,5 @@
 #include "sources/netns_discovery.h"
 
-#include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <map>
 
@@ -10,15 +8,6 @@
 #include "kernel/netns_thread.h"
 
 namespace halfopen {
-namespace {
-
-bool IsPid(const std::string& name) {
-  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-    return std::isdigit(static_cast<unsigned char>(c)) != 0;
-  });
-}
-
-}  // namespace
 
 Status FindNetworkNamespaces(const ProcfsReader& procfs,
                              const std::string& run_netns,
@@ -29,7 +18,7 @@ Status FindNetworkNamespaces(const ProcfsReader& procfs,
   std::map<std::uint64_t, FoundNetns> by_inode;
   *denied = 0;
   for (const std::string& entry : entries) {
-    if (!IsPid(entry)) continue;
+    if (!IsPidName(entry)) continue;
     std::string link;
     int error_number = 0;
     std::uint64_t inode = 0;

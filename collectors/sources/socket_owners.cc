@@ -1,21 +1,11 @@
 #include "sources/socket_owners.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 
 #include "decode/proc_text.h"
 
 namespace halfopen {
-namespace {
-
-bool IsPid(const std::string& name) {
-  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-    return std::isdigit(static_cast<unsigned char>(c)) != 0;
-  });
-}
-
-}  // namespace
 
 SocketOwners::SocketOwners(ProcfsReader procfs, Clock::duration refresh,
                            Clock::duration min_interval)
@@ -91,7 +81,7 @@ SocketOwners::Found SocketOwners::Search(
   std::string link;
   for (const std::string& pid : pids) {
     if (stopping_) break;
-    if (!IsPid(pid)) continue;
+    if (!IsPidName(pid)) continue;
     if (!procfs_.List(pid + "/fd", &fds).ok()) {
       int error_number = 0;
       // A process that exited meanwhile has no fd folder: not a denial.

@@ -2,9 +2,10 @@
 
 #include <algorithm>
 #include <charconv>
-#include <initializer_list>
+#include <span>
 #include <string_view>
 #include <tuple>
+#include <variant>
 
 namespace halfopen {
 namespace {
@@ -41,7 +42,7 @@ std::string Label(const prometheus::ClientMetric& metric,
 // The series' labels but `skip`, as a key: what names one listener or
 // suspect across the families that describe it.
 std::string KeyWithout(const prometheus::ClientMetric& metric,
-                       std::initializer_list<std::string_view> skip) {
+                       std::span<const std::string_view> skip) {
   std::string key;
   for (const auto& label : metric.label) {
     if (std::find(skip.begin(), skip.end(), label.name) != skip.end()) {
@@ -69,13 +70,24 @@ auto Rank(const StatusListener& l) {
                          l.device);
 }
 
-template <typename Field>
-struct FieldOf {
+// Where a series' value goes in the item its labels name.
+template <typename Item>
+using Field = std::variant<double Item::*, std::optional<double> Item::*>;
+
+template <typename Item>
+struct SeriesField {
   std::string_view metric;
-  Field field;
+  Field<Item> field;
 };
 
-constexpr FieldOf<double StatusListener::*> kListenerFields[] = {
+// Which label fills which member of a new item.
+template <typename Item>
+struct LabelField {
+  std::string_view label;
+  std::string Item::*field;
+};
+
+constexpr SeriesField<StatusListener> kListenerSeries[] = {
     {"halfopen_listen_queue_length", &StatusListener::queue_length},
     {"halfopen_listen_queue_limit", &StatusListener::queue_limit},
     {"halfopen_listen_queue_max_fill_ratio", &StatusListener::max_fill},
@@ -84,32 +96,88 @@ constexpr FieldOf<double StatusListener::*> kListenerFields[] = {
     {"halfopen_listen_syn_recv_retransmitting",
      &StatusListener::syn_recv_retransmitting},
     {"halfopen_listen_orphaned_handshakes",
-     &StatusListener::orphaned_handshakes}};
-constexpr FieldOf<std::optional<double> StatusListener::*> kSampledFields[] = {
+     &StatusListener::orphaned_handshakes},
     {"halfopen_listen_queue_full_seconds_total", &StatusListener::full_seconds},
     {"halfopen_listen_queue_peak_length", &StatusListener::peak_length},
     {"halfopen_listen_overflows_estimated_total",
      &StatusListener::overflows_estimated}};
-constexpr FieldOf<double StatusSuspect::*> kSuspectFields[] = {
+constexpr LabelField<StatusListener> kListenerLabels[] = {
+    {"netns", &StatusListener::netns},
+    {"family", &StatusListener::family},
+    {"address", &StatusListener::address},
+    {"port", &StatusListener::port},
+    {"device", &StatusListener::device}};
+
+constexpr SeriesField<StatusSuspect> kSuspectSeries[] = {
     {"halfopen_suspect_score", &StatusSuspect::score},
     {"halfopen_suspect_giveup_eta_seconds", &StatusSuspect::giveup_eta_seconds},
-    {"halfopen_suspect_connections", &StatusSuspect::connections}};
-constexpr std::string_view kSuspectAge = "halfopen_suspect_age_seconds";
+    {"halfopen_suspect_connections", &StatusSuspect::connections},
+    {"halfopen_suspect_age_seconds", &StatusSuspect::age_seconds}};
+constexpr LabelField<StatusSuspect> kSuspectLabels[] = {
+    {"netns", &StatusSuspect::netns},
+    {"reason", &StatusSuspect::reason},
+    {"state", &StatusSuspect::state},
+    {"local_port", &StatusSuspect::local_port},
+    {"peer_port", &StatusSuspect::peer_port},
+    {"local_address", &StatusSuspect::local_address},
+    {"peer_address", &StatusSuspect::peer_address}};
 
-template <typename Field>
-const FieldOf<Field>* Find(const auto& table, std::string_view metric) {
-  for (const FieldOf<Field>& entry : table) {
-    if (entry.metric == metric) return &entry;
+// The items of one kind (listeners, suspects), each named by its series'
+// labels but the `skip`ped ones, filled from the series of its table.
+template <typename Item>
+class Items {
+ public:
+  Items(std::vector<Item>* items, std::span<const SeriesField<Item>> series,
+        std::span<const LabelField<Item>> labels,
+        std::vector<std::string_view> skip)
+      : items_(items),
+        series_(series),
+        labels_(labels),
+        skip_(std::move(skip)) {}
+
+  // Sets the field of the series `name` in the item `metric` names; false
+  // when the table has no such series.
+  bool Set(std::string_view name, const prometheus::ClientMetric& metric,
+           double value) {
+    for (const SeriesField<Item>& entry : series_) {
+      if (entry.metric != name) continue;
+      Item& item = Find(metric);
+      std::visit([&](auto field) { item.*field = value; }, entry.field);
+      return true;
+    }
+    return false;
   }
-  return nullptr;
-}
+
+  // The item `metric` names, added with its labels the first time.
+  Item& Find(const prometheus::ClientMetric& metric) {
+    const auto [it, added] =
+        index_.try_emplace(KeyWithout(metric, skip_), items_->size());
+    if (added) {
+      Item& item = items_->emplace_back();
+      for (const LabelField<Item>& label : labels_) {
+        item.*(label.field) = Label(metric, label.label);
+      }
+    }
+    return (*items_)[it->second];
+  }
+
+ private:
+  std::vector<Item>* items_;
+  std::span<const SeriesField<Item>> series_;
+  std::span<const LabelField<Item>> labels_;
+  std::vector<std::string_view> skip_;
+  std::map<std::string, std::size_t> index_;
+};
 
 // Fills a model family by family; each family's series find their listener,
 // suspect or collector by their labels.
 class Builder {
  public:
   Builder(double collected_unix_seconds, const CounterBaseline* baseline)
-      : baseline_(baseline) {
+      : baseline_(baseline),
+        listeners_(&model_.listeners, kListenerSeries, kListenerLabels,
+                   {"comm", "pid"}),
+        suspects_(&model_.suspects, kSuspectSeries, kSuspectLabels, {}) {
     model_.collected_unix_seconds = collected_unix_seconds;
     if (baseline != nullptr) {
       model_.baseline_unix_seconds = baseline->since_unix_seconds();
@@ -146,21 +214,13 @@ class Builder {
                  const prometheus::ClientMetric& metric, double value) {
     const std::string& name = family.name;
     const std::string netns = Label(metric, "netns");
-    if (const auto* entry =
-            Find<double StatusListener::*>(kListenerFields, name)) {
-      Listener(metric).*(entry->field) = value;
-    } else if (const auto* sampled =
-                   Find<std::optional<double> StatusListener::*>(kSampledFields,
-                                                                 name)) {
-      Listener(metric).*(sampled->field) = value;
-    } else if (name == "halfopen_listen_process_info") {
-      Listener(metric).processes.push_back(
+    if (listeners_.Set(name, metric, value) ||
+        suspects_.Set(name, metric, value)) {
+      return;
+    }
+    if (name == "halfopen_listen_process_info") {
+      listeners_.Find(metric).processes.push_back(
           {Label(metric, "comm"), Label(metric, "pid")});
-    } else if (const auto* field =
-                   Find<double StatusSuspect::*>(kSuspectFields, name)) {
-      Suspect(metric).*(field->field) = value;
-    } else if (name == kSuspectAge) {
-      Suspect(metric).age_seconds = value;
     } else if (name == "halfopen_suspects") {
       model_.suspect_counts.push_back({netns, Label(metric, "reason"), value});
     } else if (name == "halfopen_idle_unprotected_connections") {
@@ -201,59 +261,19 @@ class Builder {
     }
   }
 
-  template <typename Item>
-  static Item& FindOrAdd(std::vector<Item>* items,
-                         std::map<std::string, std::size_t>* index,
-                         const std::string& key, bool* added) {
-    const auto [it, inserted] = index->try_emplace(key, items->size());
-    if (inserted) items->emplace_back();
-    *added = inserted;
-    return (*items)[it->second];
-  }
-
-  StatusListener& Listener(const prometheus::ClientMetric& metric) {
-    bool added = false;
-    StatusListener& listener =
-        FindOrAdd(&model_.listeners, &listeners_,
-                  KeyWithout(metric, {"comm", "pid"}), &added);
-    if (added) {
-      listener.netns = Label(metric, "netns");
-      listener.family = Label(metric, "family");
-      listener.address = Label(metric, "address");
-      listener.port = Label(metric, "port");
-      listener.device = Label(metric, "device");
-    }
-    return listener;
-  }
-
-  StatusSuspect& Suspect(const prometheus::ClientMetric& metric) {
-    bool added = false;
-    StatusSuspect& suspect =
-        FindOrAdd(&model_.suspects, &suspects_, KeyWithout(metric, {}), &added);
-    if (added) {
-      suspect.netns = Label(metric, "netns");
-      suspect.reason = Label(metric, "reason");
-      suspect.state = Label(metric, "state");
-      suspect.local_port = Label(metric, "local_port");
-      suspect.peer_port = Label(metric, "peer_port");
-      suspect.local_address = Label(metric, "local_address");
-      suspect.peer_address = Label(metric, "peer_address");
-    }
-    return suspect;
-  }
-
   StatusCollector& Collector(const prometheus::ClientMetric& metric) {
-    bool added = false;
     const std::string name = Label(metric, "collector");
-    StatusCollector& collector =
-        FindOrAdd(&model_.collectors, &collectors_, name, &added);
-    collector.name = name;
-    return collector;
+    const auto [it, added] =
+        collectors_.try_emplace(name, model_.collectors.size());
+    if (added) model_.collectors.push_back({.name = name});
+    return model_.collectors[it->second];
   }
 
   const CounterBaseline* baseline_;
   StatusModel model_;
-  std::map<std::string, std::size_t> listeners_, suspects_, collectors_;
+  Items<StatusListener> listeners_;
+  Items<StatusSuspect> suspects_;
+  std::map<std::string, std::size_t> collectors_;
 };
 
 }  // namespace
