@@ -103,6 +103,9 @@ export CONTAINERS_REGISTRIES_CONF=$work/registries.conf
 printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$registry" >"$CONTAINERS_REGISTRIES_CONF"
 took "registry"
 
+image=$registry/halfopen_exporter:$(sed -n 's/^project(halfopen_exporter VERSION \([^ )]*\).*/\1/p' CMakeLists.txt)
+revision=$(git rev-parse --short=12 HEAD)
+
 step "the README's commands"
 python3 "$here/readme_commands.py" README.md "$registry" >"$work/readme.sh"
 sed 's/^/  | /' "$work/readme.sh"
@@ -110,9 +113,6 @@ podman images -a -q --no-trunc | sort -u >"$work/images-before"
 images_before=yes
 bash -euo pipefail "$work/readme.sh"
 took "README's commands (build, push, render)"
-
-image=$registry/halfopen_exporter:$(sed -n 's/^project(halfopen_exporter VERSION \([^ )]*\).*/\1/p' CMakeLists.txt)
-revision=$(git rev-parse --short=12 HEAD)
 
 step "the image"
 python3 "$here/check_image.py" "$image" localhost/debian:12-slim "$revision"
