@@ -89,9 +89,9 @@ def parse(body):
     return samples
 
 
-def find(samples, name, **labels):
+def find(samples, metric, **labels):
     return [v for n, l, v in samples
-            if n == name and all(l.get(k) == w for k, w in labels.items())]
+            if n == metric and all(l.get(k) == w for k, w in labels.items())]
 
 
 def expectations(samples, context):
@@ -260,7 +260,8 @@ def run(directory, image, revision):
         print(f"healthy after {time.monotonic() - started:.1f} s at {probe}")
         samples, missing = scrape_until_complete(
             probe.rsplit("/", 2)[0] + "/metrics", context)
-        print(f"scraped in full after {time.monotonic() - started:.1f} s")
+        print(f"scrape checked after {time.monotonic() - started:.1f} s, "
+              f"{len(missing)} expected series missing")
         problems.extend(f"/metrics: no {what}" for what in missing)
         collectors = [(l["collector"], v) for n, l, v in samples
                       if n == "halfopen_scrape_collector_success"]
