@@ -90,14 +90,13 @@ def validate(build_dir, rendered, work):
             problems.append(f"npm ci in {installed} failed: {npm.stderr[-2000:]}")
             return
         stamp.write_text(lock)
-    for what, objects in rendered.items():
-        path = work / "objects.json"
-        path.write_text(json.dumps(objects))
-        result = subprocess.run(["node", str(installed / "validate.js"), str(path)],
-                                capture_output=True, text=True)
-        print(f"{what}:\n{result.stdout}{result.stderr}", end="")
-        if result.returncode != 0:
-            problems.append(f"{what}: rendered objects are not valid (above)")
+    path = work / "renderings.json"
+    path.write_text(json.dumps(rendered))
+    result = subprocess.run(["node", str(installed / "validate.js"), str(path)],
+                            capture_output=True, text=True)
+    print(result.stdout + result.stderr, end="")
+    if result.returncode != 0:
+        problems.append("rendered objects are not valid (above)")
 
 
 def start_with_rendered_args(exporter, ds):

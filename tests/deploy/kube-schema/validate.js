@@ -10,8 +10,9 @@
 //   misspelt `hostPid`, which the API server's strict field validation
 //   (kubectl's default) rejects.
 //
-// Usage: node validate.js OBJECTS.json. Prints one line per object, and one
-// per problem; exits 1 when there is any.
+// Usage: node validate.js RENDERINGS.json, a JSON object mapping a name (what
+// was rendered) to the array of its objects. Prints one line per object, and
+// one per problem; exits 1 when there is any.
 "use strict";
 const fs = require("fs");
 const os = require("os");
@@ -26,9 +27,13 @@ function modulePath(apiVersion, kind) {
   return `kubernetes-models/${apiVersion}/${kind}`;
 }
 
+// The name of the rendering each object came from, set by main().
+const origin = new Map();
+
 function describe(object) {
   const meta = object.metadata || {};
-  return `${object.kind} ${meta.namespace ? meta.namespace + "/" : ""}${meta.name}`;
+  return `${origin.get(object)}: ${object.kind} ` +
+    `${meta.namespace ? meta.namespace + "/" : ""}${meta.name}`;
 }
 
 function validateSchemas(objects, problems) {
@@ -92,10 +97,17 @@ function checkUnknownFields(objects, problems) {
 
 function main() {
   if (process.argv.length !== 3) {
-    console.error("usage: validate.js OBJECTS.json");
+    console.error("usage: validate.js RENDERINGS.json");
     return 2;
   }
-  const objects = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
+  const renderings = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
+  const objects = [];
+  for (const [name, rendered] of Object.entries(renderings)) {
+    for (const object of rendered) {
+      origin.set(object, name);
+      objects.push(object);
+    }
+  }
   const problems = [];
   validateSchemas(objects, problems);
   checkUnknownFields(objects, problems);
