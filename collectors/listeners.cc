@@ -146,13 +146,14 @@ struct ListenerFamilies {
   FamilyTable<Listener> listeners{kListenerMetrics};
   prometheus::MetricFamily drops = NewFamily(
       "halfopen_listen_drops_total",
-      "Connection attempts the listener dropped, exactly: the sum of its "
-      "sockets' own drop counters (sk_drops), kept by socket so that it "
-      "never goes down while SO_REUSEPORT members come and go. A SYN that "
-      "finds a full accept or SYN queue counts 1, as in ListenDrops; a "
-      "handshake's final ACK that the full accept queue cannot take counts 2 "
-      "(ListenDrops counts it once). Absent when the kernel gives no "
-      "sk_drops (before Linux 4.7).",
+      "Segments the listener's sockets discarded, counted by the kernel for "
+      "this listener alone (sk_drops) and kept by socket, so that it never "
+      "goes down while SO_REUSEPORT members come and go. A SYN dropped for a "
+      "full accept or SYN queue counts 1, as in ListenDrops; a final ACK "
+      "that the full accept queue refuses counts 2 (ListenDrops: 1); a "
+      "client's SYN sent again because its SYN-ACK was lost counts 1 (no "
+      "ListenDrops). Absent when the kernel gives no sk_drops (before Linux "
+      "4.7).",
       kCounter);
   prometheus::MetricFamily process_info =
       NewFamily("halfopen_listen_process_info",
