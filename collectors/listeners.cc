@@ -1,5 +1,6 @@
 #include <chrono>
 #include <map>
+#include <optional>
 #include <regex>
 #include <set>
 #include <string>
@@ -106,17 +107,6 @@ constexpr MetricSpec<ListenerObservation> kSampledMetrics[] = {
      "seconds.",
      kGauge,
      [](const ListenerObservation& o) -> double { return o.peak_length; }},
-    {"halfopen_listen_overflows_estimated_total",
-     "The namespace's TcpExt ListenOverflows attributed to this listener: "
-     "each increase between two samples is shared among the listeners seen "
-     "full at either, by how many of the two saw each full. An estimate: "
-     "see halfopen_listen_overflows_unattributed_total.",
-     kCounter,
-     [](const ListenerObservation& o) -> double { return o.overflows; }},
-    {"halfopen_listen_drops_estimated_total",
-     "The namespace's TcpExt ListenDrops attributed to this listener, as "
-     "for halfopen_listen_overflows_estimated_total.",
-     kCounter, [](const ListenerObservation& o) -> double { return o.drops; }},
 };
 
 // What the sampler saw of one namespace, read at scrape time.
@@ -126,22 +116,10 @@ struct NamespaceSamples {
   ListenerObservation other;
   std::uint64_t samples = 0;
   std::uint64_t errors = 0;
-  double unattributed_overflows = 0;
-  double unattributed_drops = 0;
 };
 
 // The sampler's per-namespace series.
 constexpr MetricSpec<NamespaceSamples> kSamplerMetrics[] = {
-    {"halfopen_listen_overflows_unattributed_total",
-     "ListenOverflows increases between two samples that saw no listener "
-     "full: a burst shorter than the sampling interval, or a listener that "
-     "opened and closed between samples.",
-     kCounter,
-     [](const NamespaceSamples& s) { return s.unattributed_overflows; }},
-    {"halfopen_listen_drops_unattributed_total",
-     "ListenDrops increases between two samples that saw no listener full "
-     "(SYN-queue drops among them).",
-     kCounter, [](const NamespaceSamples& s) { return s.unattributed_drops; }},
     {"halfopen_listener_samples_total",
      "Samples the listener sampler took of the namespace's listeners "
      "(--collector.listeners.sample-interval).",
@@ -157,11 +135,26 @@ struct NamespaceListeners {
   std::shared_ptr<const SocketWalk> walk;
   ListenerSelection selection;
   NamespaceSamples samples;
+  // By ListenerSelection::kept: each listener's exact drops, when the kernel
+  // gave them.
+  std::vector<std::optional<std::uint64_t>> drops;
+  std::optional<std::uint64_t> other_drops;  // Of the folded ones.
 };
 
 // Every family the collector exports, in order.
 struct ListenerFamilies {
   FamilyTable<Listener> listeners{kListenerMetrics};
+  prometheus::MetricFamily drops = NewFamily(
+      "halfopen_listen_drops_total",
+      "Segments the listener's sockets discarded, counted by the kernel for "
+      "this listener alone (sk_drops) and kept by socket, so that it never "
+      "goes down while SO_REUSEPORT members come and go. A SYN dropped for a "
+      "full accept or SYN queue counts 1, as in ListenDrops; a final ACK "
+      "that the full accept queue refuses counts 2 (ListenDrops: 1); a "
+      "client's SYN sent again because its SYN-ACK was lost counts 1 (no "
+      "ListenDrops). Absent when the kernel gives no sk_drops (before Linux "
+      "4.7).",
+      kCounter);
   prometheus::MetricFamily process_info =
       NewFamily("halfopen_listen_process_info",
                 "1 for each process holding a listener's socket (found through "
@@ -186,7 +179,7 @@ struct ListenerFamilies {
   // Appends them to *out; the sampler's only when there is one.
   void MoveTo(bool with_sampler, std::vector<prometheus::MetricFamily>* out) {
     listeners.MoveTo(out);
-    for (auto* family : {&process_info, &groups, &unattributed}) {
+    for (auto* family : {&drops, &process_info, &groups, &unattributed}) {
       out->push_back(std::move(*family));
     }
     if (!with_sampler) return;
@@ -222,8 +215,9 @@ class ListenersCollector : public Collector {
         ForEachWalk(*sources_, scrape,
                     [&](const NamespaceWalk& walk, const LabelPairs& labels) {
                       if (!walk.walk->status.ok()) return walk.walk->status;
-                      NamespaceListeners ns{labels, walk.walk, {}, {}};
+                      NamespaceListeners ns{labels, walk.walk, {}, {}, {}, {}};
                       Select(walk.netns->identity.inode, &ns);
+                      ReadDrops(*walk.netns, &ns);
                       namespaces.push_back(std::move(ns));
                       return Status::Ok();
                     });
@@ -258,20 +252,27 @@ class ListenersCollector : public Collector {
       const Listener& listener = *selection.kept[i];
       const LabelPairs labels = Join(ns.labels, Labels(listener, *ns.walk));
       families->listeners.Add(labels, listener);
+      if (ns.drops[i]) {
+        AddSample(&families->drops, labels, static_cast<double>(*ns.drops[i]));
+      }
       if (ns.samples.sampled) families->sampled.Add(labels, ns.samples.kept[i]);
       AddOwners(listener, labels, owners, &families->process_info);
     }
-    if (selection.folded > 0) {
+    if (!selection.folded.empty()) {
       const LabelPairs labels =
           Join(ns.labels,
                {{"family", "other"}, {"address", "other"}, {"port", "other"}});
       families->listeners.Add(labels, selection.other);
+      if (ns.other_drops) {
+        AddSample(&families->drops, labels,
+                  static_cast<double>(*ns.other_drops));
+      }
       if (ns.samples.sampled) families->sampled.Add(labels, ns.samples.other);
     }
     if (sampler_ != nullptr) families->sampler.Add(ns.labels, ns.samples);
     for (const auto& [outcome, count] :
          {std::pair{"exported", selection.kept.size()},
-          std::pair{"folded", selection.folded},
+          std::pair{"folded", selection.folded.size()},
           std::pair{"excluded", selection.excluded}}) {
       AddSample(&families->groups, Join(ns.labels, {{"outcome", outcome}}),
                 static_cast<double>(count));
@@ -306,9 +307,37 @@ class ListenersCollector : public Collector {
       }
       samples.other = history->FoldOthers(ns->selection.kept, now);
       samples.samples = history->samples();
-      samples.unattributed_overflows = history->unattributed_overflows();
-      samples.unattributed_drops = history->unattributed_drops();
     });
+  }
+
+  // Reads the selected listeners' exact drops from the namespace's ledger,
+  // which this scrape's walk has just brought up to date.
+  void ReadDrops(Netns& netns, NamespaceListeners* ns) {
+    const ListenerSelection& selection = ns->selection;
+    bool any = false;
+    netns.drops.With([&](ListenerDrops& drops) {
+      for (const Listener* listener : selection.kept) {
+        ns->drops.push_back(drops.Total(ListenerKey::Of(*listener)));
+        any |= ns->drops.back().has_value();
+      }
+      std::vector<ListenerKey> folded;
+      bool any_folded = false;
+      for (const Listener* listener : selection.folded) {
+        folded.push_back(ListenerKey::Of(*listener));
+        any_folded |= drops.Total(folded.back()).has_value();
+      }
+      const std::uint64_t other = drops.FoldOthers(folded);
+      if (any_folded) ns->other_drops = other;
+      any |= any_folded;
+    });
+    if (!any && !ns->walk->listeners.listeners().empty() && !warned_drops_) {
+      warned_drops_ = true;
+      Log(spdlog::level::warn, "listener drops unknown",
+          {{"reason",
+            "the listeners' dump carried no sk_drops (INET_DIAG_SKMEMINFO "
+            "with SK_MEMINFO_DROPS, Linux 4.7 and later)"},
+           {"missing", "halfopen_listen_drops_total"}});
+    }
   }
 
   Owners FindOwners(const std::vector<NamespaceListeners>& namespaces) {
@@ -368,6 +397,7 @@ class ListenersCollector : public Collector {
   const bool processes_;
   SocketOwners owners_;
   bool warned_ = false;
+  bool warned_drops_ = false;
 };
 
 void DeclareFlags(FlagSet* flags, SourceOptions*, ListenersOptions* options) {
@@ -401,12 +431,12 @@ void DeclareFlags(FlagSet* flags, SourceOptions*, ListenersOptions* options) {
               &options->processes);
   flags->NumberOrZero(
       "collector.listeners.sample-interval",
-      "Seconds between two samples of every listener's accept queue "
-      "and the ListenOverflows counter, taken between scrapes to "
-      "catch bursts (halfopen_listen_queue_full_seconds_total, "
-      "_peak_length, _overflows_estimated_total). One LISTEN-only "
-      "dump per network namespace and sample. 0 turns the sampler "
-      "off.",
+      "Seconds between two samples of every listener's accept queue and "
+      "drop count, taken between scrapes to catch bursts "
+      "(halfopen_listen_queue_full_seconds_total, _peak_length) and the "
+      "drops of sockets that close between scrapes "
+      "(halfopen_listen_drops_total). One LISTEN-only dump per network "
+      "namespace and sample. 0 turns the sampler off.",
       &options->sample_interval_seconds, 0.01, 60);
   flags->NumberOrZero(
       "collector.listeners.sample-budget",

@@ -4,6 +4,7 @@
 #include <bit>
 #include <cstring>
 #include <limits>
+#include <optional>
 
 #include "decode/netlink_layout.h"
 
@@ -53,6 +54,16 @@ void DecodeTcpInfo(std::span<const std::uint8_t> info, TcpInfo* out) {
                 &out->data_segs_out, out);
 }
 
+// The sk_drops of an INET_DIAG_SKMEMINFO payload: absent when the kernel's
+// array stops before it.
+std::optional<std::uint32_t> DecodeDrops(std::span<const std::uint8_t> meminfo) {
+  constexpr std::size_t at = wire::kSkMemInfoDrops * sizeof(std::uint32_t);
+  if (meminfo.size() < at + sizeof(std::uint32_t)) return std::nullopt;
+  std::uint32_t drops = 0;
+  std::memcpy(&drops, meminfo.data() + at, sizeof drops);
+  return drops;
+}
+
 // Decodes one inet_diag message payload (inet_diag_msg plus attributes).
 // Returns false when it is malformed.
 bool DecodeSocket(std::span<const std::uint8_t> payload, SocketRecord* record) {
@@ -75,6 +86,7 @@ bool DecodeSocket(std::span<const std::uint8_t> payload, SocketRecord* record) {
   record->cookie =
       static_cast<std::uint64_t>(message.cookie[1]) << 32 | message.cookie[0];
   record->info = TcpInfo();
+  record->drops.reset();
 
   std::size_t offset = Align4(sizeof message);
   while (offset + sizeof(wire::AttributeHeader) <= payload.size()) {
@@ -84,10 +96,12 @@ bool DecodeSocket(std::span<const std::uint8_t> payload, SocketRecord* record) {
         attribute.length > payload.size() - offset) {
       return false;
     }
+    const auto value = payload.subspan(offset + sizeof attribute,
+                                       attribute.length - sizeof attribute);
     if (attribute.type == wire::kInetDiagInfo) {
-      DecodeTcpInfo(payload.subspan(offset + sizeof attribute,
-                                    attribute.length - sizeof attribute),
-                    &record->info);
+      DecodeTcpInfo(value, &record->info);
+    } else if (attribute.type == wire::kInetDiagSkMemInfo) {
+      record->drops = DecodeDrops(value);
     }
     offset += Align4(attribute.length);
   }

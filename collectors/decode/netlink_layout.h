@@ -51,6 +51,11 @@ inline constexpr std::uint16_t kNetlinkDone = 3;        ///< NLMSG_DONE
 inline constexpr std::uint16_t kTcpDiagGetSock = 18;    ///< TCPDIAG_GETSOCK
 inline constexpr std::uint16_t kSockDiagByFamily = 20;  ///< SOCK_DIAG_BY_FAMILY
 inline constexpr std::uint16_t kInetDiagInfo = 2;       ///< INET_DIAG_INFO
+/// INET_DIAG_SKMEMINFO: u32 values indexed by SK_MEMINFO_*.
+inline constexpr std::uint16_t kInetDiagSkMemInfo = 7;
+/// SK_MEMINFO_DROPS: the socket's sk_drops (Linux 4.7+; before, the array
+/// ends earlier and the field is absent).
+inline constexpr std::size_t kSkMemInfoDrops = 8;
 
 /// Where a field of struct tcp_info lies.
 struct FieldAt {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "model/address.h"
 
@@ -88,6 +89,10 @@ struct SocketRecord {
   std::uint64_t cookie = 0;
   /// Request sockets (SYN_RECV handshakes) carry no tcp_info: info.present 0.
   TcpInfo info;
+  /// The socket's own drop count (sk_drops, from INET_DIAG_SKMEMINFO), when
+  /// the dump asked for it and the kernel sent it. For a listener: each
+  /// connection attempt it dropped, see docs/architecture.md. Wraps at 2^32.
+  std::optional<std::uint32_t> drops;
 };
 
 /// Consumes sockets as the decoder produces them. Called once per socket, on

@@ -9,18 +9,40 @@
 namespace halfopen {
 namespace {
 
-// Feeds each socket of the stream to every consumer.
-class WalkVisitor : public SocketVisitor {
+// Takes the LISTEN sockets of a listeners' dump: into the walk's counts and
+// listener table, and their drop counts into `drops`. (A recording replays
+// every socket whatever the dump asked for: the others are left for the
+// connections' dump.)
+class ListenerVisitor : public SocketVisitor {
  public:
-  WalkVisitor(SocketWalk* walk, SuspicionTracker* tracker)
+  ListenerVisitor(SocketWalk* walk, std::vector<DropSample>* drops)
+      : walk_(walk), drops_(drops) {}
+
+  void OnSocket(const SocketRecord& socket) override {
+    if (socket.state != kTcpListen) return;
+    walk_->stats.Add(socket);
+    walk_->listeners.AddListener(socket);
+    if (socket.drops.has_value()) {
+      drops_->push_back({ListenerKey::Of(socket), socket.cookie, *socket.drops});
+    }
+  }
+
+ private:
+  SocketWalk* walk_;
+  std::vector<DropSample>* drops_;
+};
+
+// Feeds every other socket to every consumer, with the listeners known.
+class ConnectionVisitor : public SocketVisitor {
+ public:
+  ConnectionVisitor(SocketWalk* walk, SuspicionTracker* tracker)
       : walk_(walk), tracker_(tracker) {}
 
   void OnSocket(const SocketRecord& socket) override {
+    if (socket.state == kTcpListen) return;
     walk_->stats.Add(socket);
     const Listener* listener = nullptr;
-    if (socket.state == kTcpListen) {
-      walk_->listeners.AddListener(socket);
-    } else if (socket.state == kTcpSynRecv || socket.state == kTcpNewSynRecv) {
+    if (socket.state == kTcpSynRecv || socket.state == kTcpNewSynRecv) {
       listener = walk_->listeners.AttributeHandshake(socket);
     }
     tracker_->OnSocket(socket, listener);
@@ -95,27 +117,24 @@ std::shared_ptr<const SocketWalk> SocketWalker::Walk(std::uint64_t scrape_id,
   std::shared_ptr<SocketWalk> walk;
   io_.Run([&] {
     if (source_ == nullptr) source_ = make_source_();
-    if (!io_.own()) {
-      walk =
-          Dump(DumpScope::kListeners, settings, settings_status, now_seconds);
-      walk->listeners_only = walk->status.ok() && OnlyListeners(*walk);
-    }
-    if (walk != nullptr && walk->status.ok() && !walk->listeners_only &&
-        !full_walk_allowed) {
-      // Its turn comes at a later scrape: the memory keeps what it knows.
-      Graft(walk.get(), now_seconds);
-    } else if (walk == nullptr || !walk->listeners_only) {
-      walk = Dump(DumpScope::kAll, settings, settings_status, now_seconds);
-      if (walk->status.ok()) {
-        last_full_ = walk;
-        last_full_seconds_ = now_seconds;
-      }
-    } else {
+    walk = DumpListeners(now_seconds);
+    if (!walk->status.ok()) return;
+    walk->listeners_only = !io_.own() && OnlyListeners(*walk);
+    if (walk->listeners_only) {
       // No connection left: whatever was remembered has closed.
       memory_.BeginWalk(now_seconds);
       memory_.EndWalk();
       last_full_ = walk;  // Complete as it is: there is nothing to walk.
       last_full_seconds_ = now_seconds;
+    } else if (!full_walk_allowed && !io_.own()) {
+      // Its turn comes at a later scrape: the memory keeps what it knows.
+      Graft(walk.get(), now_seconds);
+    } else {
+      DumpConnections(walk.get(), settings, settings_status, now_seconds);
+      if (walk->status.ok()) {
+        last_full_ = walk;
+        last_full_seconds_ = now_seconds;
+      }
     }
     for (const Listener& listener : walk->listeners.listeners()) {
       if (listener.device != 0 &&
@@ -130,11 +149,19 @@ std::shared_ptr<const SocketWalk> SocketWalker::Walk(std::uint64_t scrape_id,
   return walk;
 }
 
-std::shared_ptr<SocketWalk> SocketWalker::Dump(DumpScope scope,
-                                               const KernelSettings& settings,
-                                               const Status& settings_status,
-                                               double now_seconds) {
+std::shared_ptr<SocketWalk> SocketWalker::DumpListeners(double now_seconds) {
   auto walk = std::make_shared<SocketWalk>();
+  std::vector<DropSample> drops;
+  ListenerVisitor visitor(walk.get(), &drops);
+  DumpInto(DumpScope::kListeners, &visitor, walk.get());
+  if (walk->status.ok()) drops_.Apply(drops, now_seconds);
+  return walk;
+}
+
+void SocketWalker::DumpConnections(SocketWalk* walk,
+                                   const KernelSettings& settings,
+                                   const Status& settings_status,
+                                   double now_seconds) {
   walk->suspicion_status = settings_status;
   LocalAddresses local_addresses;
   std::vector<InterfaceAddress> interface_addresses;
@@ -145,31 +172,33 @@ std::shared_ptr<SocketWalk> SocketWalker::Dump(DumpScope scope,
   for (const auto& [family, address] : interface_addresses) {
     local_addresses.Add(family, address.data());
   }
-  // A dump of the listeners alone sees no connection: it must not make
-  // the memory forget them.
-  SuspicionMemory scratch;
-  const bool all = scope == DumpScope::kAll;
   SuspicionTracker tracker(suspicion_config_, settings, local_addresses,
-                           walk->listeners, &pairs_, all ? &memory_ : &scratch,
-                           now_seconds, all ? cross_ : CrossNamespace{});
-  WalkVisitor visitor(walk.get(), &tracker);
+                           walk->listeners, &pairs_, &memory_, now_seconds,
+                           cross_);
+  ConnectionVisitor visitor(walk, &tracker);
+  DumpInto(DumpScope::kConnections, &visitor, walk);
+  walk->suspicion = tracker.Finish();
+}
+
+void SocketWalker::DumpInto(DumpScope scope, SocketVisitor* visitor,
+                            SocketWalk* walk) {
   std::string parse_error;
-  walk->status = source_->Dump(
-      scope, ParsingHandler(&visitor, &walk->counts, &parse_error));
+  const std::uint64_t cut_before = walk->counts.cut_short;
+  walk->status =
+      source_->Dump(scope, ParsingHandler(visitor, &walk->counts, &parse_error));
+  const std::uint64_t cut = walk->counts.cut_short - cut_before;
   if (!walk->status.ok()) {
     walk->status = Status::Error(
         "inet_diag dump failed: " +
         (parse_error.empty() ? walk->status.message() : parse_error));
-  } else if (walk->counts.cut_short > 0) {
+  } else if (cut > 0) {
     // A single odd message costs one socket and is skipped; a datagram cut
     // short loses every socket after the cut, and counts built from it
     // would be wrong while looking right.
-    walk->status = Status::Error(
-        "inet_diag dump incomplete: " + std::to_string(walk->counts.cut_short) +
-        " datagram(s) ended inside a netlink message");
+    walk->status = Status::Error("inet_diag dump incomplete: " +
+                                 std::to_string(cut) +
+                                 " datagram(s) ended inside a netlink message");
   }
-  walk->suspicion = tracker.Finish();
-  return walk;
 }
 
 bool SocketWalker::OnlyListeners(const SocketWalk& walk) const {

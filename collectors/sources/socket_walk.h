@@ -15,6 +15,7 @@
 #include "model/local_pairs.h"
 #include "model/socket_stats.h"
 #include "model/suspicion_tracker.h"
+#include "sources/drop_ledger.h"
 #include "sources/netns_io.h"
 #include "sources/sysctls.h"
 
@@ -62,9 +63,11 @@ DatagramHandler ParsingHandler(SocketVisitor* visitor, ParseCounts* counts,
 /// consumer (state and timer counts, listeners, the suspicion model) from
 /// the one stream of sockets, and hands the result to each collector of that
 /// scrape. The walk runs inside the namespace, over one netlink socket kept
-/// from walk to walk. For a namespace other than the exporter's own it first
-/// dumps only the listeners, and walks the rest only when the namespace's
-/// sockstat shows other sockets. Thread-safe.
+/// from walk to walk, in two dumps: the listeners first (with their drop
+/// counts, which go to the namespace's DropLedger), then every other socket
+/// (with its tcp_info). For a namespace other than the exporter's own the
+/// second dump runs only when the namespace's sockstat shows sockets beyond
+/// the listeners. Thread-safe.
 class SocketWalker {
  public:
   using SourceFactory = std::function<std::unique_ptr<DiagSource>()>;
@@ -74,11 +77,15 @@ class SocketWalker {
   /// inside the namespace.
   /// With `cross`, connections to the host's other namespaces go to its
   /// HostPairs instead of being decided here.
+  /// Every complete listener dump is applied to `drops`, which must outlive
+  /// the walker too.
   SocketWalker(SourceFactory make_source, NetnsIo* io, SysctlCache* sysctls,
-               SuspicionConfig suspicion, CrossNamespace cross = {})
+               DropLedger* drops, SuspicionConfig suspicion,
+               CrossNamespace cross = {})
       : make_source_(std::move(make_source)),
         io_(*io),
         sysctls_(*sysctls),
+        drops_(*drops),
         suspicion_config_(suspicion),
         cross_(cross),
         pairs_(suspicion.keep_addresses) {}
@@ -102,17 +109,20 @@ class SocketWalker {
                                          bool full_walk_allowed);
   // Gives a listeners-only walk the connections of the last full walk.
   void Graft(SocketWalk* walk, double now_seconds) const;
-  // One dump of `scope`, run inside the namespace.
-  std::shared_ptr<SocketWalk> Dump(DumpScope scope,
-                                   const KernelSettings& settings,
-                                   const Status& settings_status,
-                                   double now_seconds);
+  // The listeners' dump, run inside the namespace: a new walk.
+  std::shared_ptr<SocketWalk> DumpListeners(double now_seconds);
+  // The connections' dump, run inside the namespace, added to `walk`.
+  void DumpConnections(SocketWalk* walk, const KernelSettings& settings,
+                       const Status& settings_status, double now_seconds);
+  // One dump of `scope` into `visitor`; the walk's status says how it went.
+  void DumpInto(DumpScope scope, SocketVisitor* visitor, SocketWalk* walk);
   // True when the namespace's sockstat shows no sockets but `listeners`.
   bool OnlyListeners(const SocketWalk& walk) const;
 
   const SourceFactory make_source_;
   NetnsIo& io_;
   SysctlCache& sysctls_;
+  DropLedger& drops_;
   std::unique_ptr<DiagSource> source_;  // Opened inside the namespace.
   const SuspicionConfig suspicion_config_;
   const CrossNamespace cross_;

@@ -62,8 +62,8 @@ Netns::Netns(NetnsIdentity identity_in, std::unique_ptr<NetnsIo> io_in,
     : identity(std::move(identity_in)),
       io(std::move(io_in)),
       sysctls(io.get()),
-      walker(std::move(make_source), io.get(), &sysctls, options.suspicion,
-             CrossNamespace{identity.inode, host_pairs}) {}
+      walker(std::move(make_source), io.get(), &sysctls, &drops,
+             options.suspicion, CrossNamespace{identity.inode, host_pairs}) {}
 
 Sources::Sources(const SourceOptions& options,
                  SocketWalker::SourceFactory make_source)

@@ -34,8 +34,9 @@ struct SourceOptions {
 };
 
 /// One network namespace and what collectors read from it: its files, its
-/// sysctls read once per scrape, and its one socket walk per scrape (ask
-/// Sources::Walks for it).
+/// sysctls read once per scrape, its one socket walk per scrape (ask
+/// Sources::Walks for it), and its listeners' drops, which the walk and the
+/// listener sampler keep up to date.
 struct Netns {
   Netns(NetnsIdentity identity, std::unique_ptr<NetnsIo> io,
         const SourceOptions& options, SocketWalker::SourceFactory make_source,
@@ -44,6 +45,7 @@ struct Netns {
   NetnsIdentity identity;
   const std::unique_ptr<NetnsIo> io;
   SysctlCache sysctls;
+  DropLedger drops;  // Before walker, which feeds it.
   SocketWalker walker;
 };
 

@@ -125,6 +125,23 @@ bool AnyListenerSampled(const StatusModel& model) {
       [](const StatusListener& l) { return l.full_seconds.has_value(); });
 }
 
+bool AnyListenerDrops(const StatusModel& model) {
+  return std::any_of(
+      model.listeners.begin(), model.listeners.end(),
+      [](const StatusListener& l) { return l.drops_total.has_value(); });
+}
+
+std::string FormatRecentDrops(const StatusListener& listener) {
+  if (!listener.drops_recent.has_value()) return "-";
+  const StatusRise& rise = *listener.drops_recent;
+  // Collections a little under a minute apart still cover "the last minute".
+  constexpr double kWholeWindow = CounterBaseline::kRecentWindowSeconds * 0.9;
+  const std::string count = FormatNumber(rise.value);
+  return rise.seconds >= kWholeWindow
+             ? count
+             : count + " in " + FormatDuration(rise.seconds);
+}
+
 std::string ReasonMeaning(const std::string& reason) {
   static constexpr std::pair<std::string_view, std::string_view> kMeanings[] = {
       {"retransmit_stall", "data retransmitted, no ACK from the peer"},

@@ -44,6 +44,13 @@ std::string FormatAge(const StatusModel& model, double age_seconds);
 /// True when the sampler's columns have something to show.
 bool AnyListenerSampled(const StatusModel& model);
 
+/// True when some listener has its exact drops (the kernel gives them).
+bool AnyListenerDrops(const StatusModel& model);
+
+/// A listener's drops in the last minute: "12"; "12 in 5 s" when the
+/// exporter has watched for less; "-" when it cannot tell yet.
+std::string FormatRecentDrops(const StatusListener& listener);
+
 /// A one-line meaning of a suspect reason ("" for an unknown one).
 std::string ReasonMeaning(const std::string& reason);
 

@@ -80,7 +80,13 @@ std::string ListenerJson(const StatusModel& model, const StatusListener& l) {
       .Value("orphaned_handshakes", l.orphaned_handshakes)
       .Value("full_seconds_total", l.full_seconds)
       .Value("peak_length", l.peak_length)
-      .Value("overflows_estimated_total", l.overflows_estimated);
+      .Value("drops_total", l.drops_total)
+      .Value("drops_last_minute", l.drops_recent
+                                      ? std::optional(l.drops_recent->value)
+                                      : std::nullopt)
+      .Value("drops_last_minute_seconds",
+             l.drops_recent ? std::optional(l.drops_recent->seconds)
+                            : std::nullopt);
   return o
       .Raw(
           "processes",

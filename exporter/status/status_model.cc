@@ -13,6 +13,13 @@ namespace {
 constexpr std::string_view kNetstatPrefix = "halfopen_netstat_";
 constexpr std::string_view kKernelPrefix = "halfopen_kernel_";
 constexpr std::string_view kGiveupSuffix = "_giveup_seconds";
+// Counters whose rise over the last minute the views show.
+constexpr std::string_view kWindowed[] = {"halfopen_listen_drops_total"};
+
+bool IsWindowed(const std::string& name) {
+  return std::find(std::begin(kWindowed), std::end(kWindowed), name) !=
+         std::end(kWindowed);
+}
 
 bool IsNetstatCounter(const prometheus::MetricFamily& family) {
   return family.type == prometheus::MetricType::Counter &&
@@ -64,7 +71,8 @@ int PortOrder(const std::string& port) {
 
 // Fullest first, then those with handshakes in trouble; ties by port.
 auto Rank(const StatusListener& l) {
-  return std::make_tuple(-l.max_fill, -l.orphaned_handshakes,
+  const double dropped = l.drops_recent ? l.drops_recent->value : 0;
+  return std::make_tuple(-l.max_fill, -dropped, -l.orphaned_handshakes,
                          -l.syn_recv_retransmitting, -l.syn_recv,
                          -l.queue_length, l.netns, PortOrder(l.port), l.address,
                          l.device);
@@ -99,8 +107,7 @@ constexpr SeriesField<StatusListener> kListenerSeries[] = {
      &StatusListener::orphaned_handshakes},
     {"halfopen_listen_queue_full_seconds_total", &StatusListener::full_seconds},
     {"halfopen_listen_queue_peak_length", &StatusListener::peak_length},
-    {"halfopen_listen_overflows_estimated_total",
-     &StatusListener::overflows_estimated}};
+    {"halfopen_listen_drops_total", &StatusListener::drops_total}};
 constexpr LabelField<StatusListener> kListenerLabels[] = {
     {"netns", &StatusListener::netns},
     {"family", &StatusListener::family},
@@ -214,6 +221,10 @@ class Builder {
                  const prometheus::ClientMetric& metric, double value) {
     const std::string& name = family.name;
     const std::string netns = Label(metric, "netns");
+    if (name == "halfopen_listen_drops_total" && baseline_ != nullptr) {
+      listeners_.Find(metric).drops_recent = baseline_->RecentRise(
+          StatusSeriesKey(name, metric), value, model_.collected_unix_seconds);
+    }
     if (listeners_.Set(name, metric, value) ||
         suspects_.Set(name, metric, value)) {
       return;
@@ -289,12 +300,52 @@ void CounterBaseline::Observe(
   std::lock_guard<std::mutex> lock(mu_);
   if (since_ == 0) since_ = now_unix_seconds;
   for (const auto& family : families) {
-    if (!IsNetstatCounter(family)) continue;
+    if (IsNetstatCounter(family)) {
+      for (const auto& metric : family.metric) {
+        first_.try_emplace(StatusSeriesKey(family.name, metric),
+                           metric.counter.value);
+      }
+    }
+    if (!IsWindowed(family.name)) continue;
     for (const auto& metric : family.metric) {
-      first_.try_emplace(StatusSeriesKey(family.name, metric),
-                         metric.counter.value);
+      auto& values = recent_[StatusSeriesKey(family.name, metric)];
+      values.emplace_back(now_unix_seconds, Value(family, metric));
     }
   }
+  // Keep one observation at least a window old, and forget series not seen
+  // for two windows (their listener closed).
+  const double keep_from = now_unix_seconds - kRecentWindowSeconds;
+  for (auto it = recent_.begin(); it != recent_.end();) {
+    auto& values = it->second;
+    while (values.size() > 1 && values[1].first <= keep_from) {
+      values.pop_front();
+    }
+    if (values.back().first < keep_from - kRecentWindowSeconds) {
+      it = recent_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+std::optional<StatusRise> CounterBaseline::RecentRise(
+    const std::string& key, double value, double now_unix_seconds) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  const auto it = recent_.find(key);
+  if (it == recent_.end()) return std::nullopt;
+  const std::pair<double, double>* reference = nullptr;
+  for (const auto& observed : it->second) {
+    if (observed.first >= now_unix_seconds) break;
+    // The newest one a window old or older, else the oldest.
+    if (reference == nullptr ||
+        observed.first <= now_unix_seconds - kRecentWindowSeconds) {
+      reference = &observed;
+    }
+  }
+  if (reference == nullptr) return std::nullopt;
+  const double rise =
+      value < reference->second ? value : value - reference->second;
+  return StatusRise{rise, now_unix_seconds - reference->first};
 }
 
 std::optional<double> CounterBaseline::Change(const std::string& key,

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <deque>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -27,6 +28,13 @@ struct StatusProcess {
   std::string pid;
 };
 
+/// How much a counter rose lately.
+struct StatusRise {
+  double value = 0;    ///< The rise.
+  double seconds = 0;  ///< Over how long: the window, or less when the
+                       ///< exporter has not watched that long.
+};
+
 /// A listener: one socket or SO_REUSEPORT group, or the folded
 /// port="other" series.
 struct StatusListener {
@@ -42,7 +50,11 @@ struct StatusListener {
   /// From the listener sampler; absent while it has not sampled.
   std::optional<double> full_seconds;
   std::optional<double> peak_length;
-  std::optional<double> overflows_estimated;
+  /// Its exact drops (halfopen_listen_drops_total), absent when the kernel
+  /// gives none, and their rise over the last minute, absent until two
+  /// collections have been seen (CounterBaseline).
+  std::optional<double> drops_total;
+  std::optional<StatusRise> drops_recent;
   std::vector<StatusProcess> processes;
 };
 
@@ -104,16 +116,29 @@ struct StatusModel {
 
 /// The first value the exporter saw of every netstat counter, so that the
 /// views can say how much each rose since the exporter started, and when
-/// that was. The first collection sets it (whichever path asked for it); a
-/// counter first seen later, say in a namespace that appeared since, starts
-/// from then. Lives as long as the process: a restart resets it.
-/// Thread-safe.
+/// that was; and the recent values of each listener's drops, so that they
+/// can say how many it dropped in the last minute. The first collection sets
+/// it (whichever path asked for it); a counter first seen later, say in a
+/// namespace that appeared since, starts from then. Lives as long as the
+/// process: a restart resets it. Thread-safe.
 class CounterBaseline {
  public:
-  /// Remembers every netstat counter in `families` not seen before, and
-  /// the time of the first collection observed.
+  /// How far back RecentRise looks.
+  static constexpr double kRecentWindowSeconds = 60;
+
+  /// Remembers every netstat counter in `families` not seen before, the
+  /// listeners' drops as they are now, and the time of the first collection
+  /// observed.
   void Observe(const std::vector<prometheus::MetricFamily>& families,
                double now_unix_seconds);
+
+  /// The rise of the windowed series `key` (StatusSeriesKey) to `value` at
+  /// `now_unix_seconds` since the last observation at least the window
+  /// before, or since the oldest one when there is none that old; nullopt
+  /// when none was observed before now. A series that went down was reset
+  /// and counts from 0.
+  std::optional<StatusRise> RecentRise(const std::string& key, double value,
+                                       double now_unix_seconds) const;
 
   /// The rise of the series `key` (StatusSeriesKey) to `value`; nullopt when
   /// it was never observed. A counter below its first value was reset (its
@@ -126,6 +151,9 @@ class CounterBaseline {
  private:
   mutable std::mutex mu_;
   std::map<std::string, double> first_;
+  // Windowed series: (time, value), oldest first, as far back as one
+  // observation older than the window.
+  std::map<std::string, std::deque<std::pair<double, double>>> recent_;
   double since_ = 0;
 };
 

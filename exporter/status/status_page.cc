@@ -61,6 +61,17 @@ std::string Optional(const std::optional<double>& value,
   return TdNumber(value.has_value() ? format(*value) : "–");
 }
 
+// The drops of the last minute, with the kernel's total as the title.
+std::string DropsCell(const StatusListener& l) {
+  const std::string title =
+      l.drops_total ? FormatNumber(*l.drops_total) + " in all" : "";
+  return "<td class=\"n" +
+         std::string(l.drops_recent && l.drops_recent->value > 0 ? " bad"
+                                                                 : "") +
+         "\" title=\"" + EscapeHtml(title) + "\">" +
+         EscapeHtml(FormatRecentDrops(l)) + "</td>";
+}
+
 std::string Summary(const StatusModel& model) {
   const auto full =
       std::count_if(model.listeners.begin(), model.listeners.end(),
@@ -91,10 +102,11 @@ std::string ListenersSection(const StatusModel& model,
   std::string html = "<h2 id=\"listeners\">Listeners</h2>\n";
   if (model.listeners.empty()) return html + "<p>No listener.</p>\n";
   const bool sampled = AnyListenerSampled(model);
+  const bool drops = AnyListenerDrops(model);
   std::vector<std::string> headers = {"Listener", "Accept queue", "Fill",
                                       "SYN_RECV", "Re-sent",      "Orphaned"};
-  if (sampled)
-    headers.insert(headers.end(), {"Time full", "Peak", "Overflows"});
+  if (drops) headers.push_back("Drops, last min");
+  if (sampled) headers.insert(headers.end(), {"Time full", "Peak"});
   headers.insert(headers.end(), {"Sockets", "Processes"});
   std::string rows;
   const std::size_t shown =
@@ -107,10 +119,10 @@ std::string ListenersSection(const StatusModel& model,
             TdNumber(FormatNumber(l.syn_recv)) +
             TdNumber(FormatNumber(l.syn_recv_retransmitting)) +
             TdNumber(FormatNumber(l.orphaned_handshakes));
+    if (drops) rows += DropsCell(l);
     if (sampled) {
       rows += Optional(l.full_seconds, FormatDuration) +
-              Optional(l.peak_length, FormatNumber) +
-              Optional(l.overflows_estimated, FormatNumber);
+              Optional(l.peak_length, FormatNumber);
     }
     rows += TdNumber(FormatNumber(l.sockets)) + Td(ProcessList(l.processes)) +
             "</tr>\n";
@@ -126,10 +138,13 @@ std::string ListenersSection(const StatusModel& model,
          "Re-sent: handshakes whose SYN-ACK went out again; orphaned: those "
          "re-sent while a queue is full, whose clients believe they are "
          "connected." +
-         (sampled ? " Time full, peak (the highest length lately) and "
-                    "overflows (ListenOverflows attributed to the listener) "
-                    "come from the sampler between scrapes; time full and "
-                    "overflows count since the exporter started."
+         (drops ? " Drops: connection attempts the listener's sockets "
+                  "dropped in the last minute, counted by the kernel "
+                  "(hover for the total)."
+                : "") +
+         (sampled ? " Time full and peak (the highest length lately) come "
+                    "from the sampler between scrapes; time full counts "
+                    "since the exporter started."
                   : "") +
          "</p>\n";
 }

@@ -42,12 +42,12 @@ std::vector<std::string> Append(std::vector<std::string> cells,
 
 std::string ListenersText(const StatusModel& model) {
   const bool sampled = AnyListenerSampled(model);
+  const bool drops = AnyListenerDrops(model);
   std::vector<std::string> columns = {"LISTENER", "QUEUE",    "LIMIT",
                                       "FILL",     "SYN_RECV", "RETRANSMITTING",
                                       "ORPHANED"};
-  if (sampled) {
-    columns.insert(columns.end(), {"TIME_FULL", "PEAK", "OVERFLOWS_EST"});
-  }
+  if (drops) columns.push_back("DROPS_1M");
+  if (sampled) columns.insert(columns.end(), {"TIME_FULL", "PEAK"});
   columns.insert(columns.end(), {"SOCKETS", "PROCESSES"});
   TextTable table(Headers(model, columns));
   for (const StatusListener& l : model.listeners) {
@@ -57,11 +57,10 @@ std::string ListenersText(const StatusModel& model) {
          FormatNumber(l.queue_limit), FormatPercent(l.max_fill),
          FormatNumber(l.syn_recv), FormatNumber(l.syn_recv_retransmitting),
          FormatNumber(l.orphaned_handshakes)});
+    if (drops) row = Append(std::move(row), {FormatRecentDrops(l)});
     if (sampled) {
-      row = Append(std::move(row),
-                   {Optional(l.full_seconds, FormatDuration),
-                    Optional(l.peak_length, FormatNumber),
-                    Optional(l.overflows_estimated, FormatNumber)});
+      row = Append(std::move(row), {Optional(l.full_seconds, FormatDuration),
+                                    Optional(l.peak_length, FormatNumber)});
     }
     table.AddRow(Append(std::move(row),
                         {FormatNumber(l.sockets), ProcessList(l.processes)}));

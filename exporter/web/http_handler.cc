@@ -44,7 +44,8 @@ int Respond(mg_connection* conn, int status, const Headers& headers,
 // timeout), shared with any other request that asks meanwhile. Every
 // collection, whoever asked for it, feeds the counters' baseline.
 std::vector<prometheus::MetricFamily> Collect(const Site& site,
-                                              mg_connection* conn) {
+                                              mg_connection* conn,
+                                              double now_unix_seconds) {
   const double budget = ScrapeBudgetSeconds(
       mg_get_header(conn, "X-Prometheus-Scrape-Timeout-Seconds"),
       site.default_scrape_timeout_seconds);
@@ -53,7 +54,9 @@ std::vector<prometheus::MetricFamily> Collect(const Site& site,
       std::chrono::duration_cast<std::chrono::steady_clock::duration>(
           std::chrono::duration<double>(budget));
   auto families = site.scraper->Collect(deadline);
-  if (site.baseline != nullptr) site.baseline->Observe(families, UnixNow());
+  if (site.baseline != nullptr) {
+    site.baseline->Observe(families, now_unix_seconds);
+  }
   return families;
 }
 
@@ -82,7 +85,7 @@ int RespondNegotiated(mg_connection* conn, Headers headers, std::string body) {
 int ServeMetrics(const Site& site, mg_connection* conn, bool head_only) {
   const Headers headers = {{"Content-Type", kExposition}};
   if (head_only) return RespondHeadOnly(conn, headers);
-  auto families = Collect(site, conn);
+  auto families = Collect(site, conn, UnixNow());
   if (site.self_metrics) {
     for (auto& family : site.self_metrics())
       families.push_back(std::move(family));
@@ -95,8 +98,9 @@ int ServeStatus(const Site& site, mg_connection* conn, bool head_only) {
   const Headers headers = {{"Content-Type", kHtml},
                            {"Cache-Control", "no-store"}};
   if (head_only) return RespondHeadOnly(conn, headers);
+  const double now = UnixNow();
   const StatusModel model =
-      BuildStatusModel(Collect(site, conn), UnixNow(), site.baseline.get());
+      BuildStatusModel(Collect(site, conn, now), now, site.baseline.get());
   return RespondNegotiated(conn, headers,
                            RenderStatusPage(model, site.status_page));
 }

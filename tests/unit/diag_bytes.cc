@@ -74,6 +74,11 @@ Bytes JoinMessages(const std::vector<Bytes>& messages) {
 }
 
 Bytes WithInfoLength(const Bytes& message, std::size_t length) {
+  return WithAttributeLength(message, INET_DIAG_INFO, length);
+}
+
+Bytes WithAttributeLength(const Bytes& message, std::uint16_t wanted,
+                          std::size_t length) {
   const std::size_t header =
       sizeof(nlmsghdr) + NLMSG_ALIGN(sizeof(inet_diag_msg));
   Bytes out(message.begin(), message.begin() + header);
@@ -84,7 +89,7 @@ Bytes WithInfoLength(const Bytes& message, std::size_t length) {
     const std::uint16_t type = Half(message, offset + 2);
     Bytes attribute(message.begin() + offset,
                     message.begin() + offset + attribute_length);
-    if (type == INET_DIAG_INFO) {
+    if (type == wanted) {
       attribute.resize(sizeof(rtattr) + length, 0);
       const auto new_length = static_cast<std::uint16_t>(attribute.size());
       std::memcpy(attribute.data(), &new_length, 2);

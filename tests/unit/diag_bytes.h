@@ -29,6 +29,10 @@ Bytes JoinMessages(const std::vector<Bytes>& messages);
 /// `length` bytes (cut, or zero-padded), lengths fixed up.
 Bytes WithInfoLength(const Bytes& message, std::size_t length);
 
+/// The same for the attribute of type `type` (e.g. INET_DIAG_SKMEMINFO).
+Bytes WithAttributeLength(const Bytes& message, std::uint16_t type,
+                          std::size_t length);
+
 /// Sets a 32-bit field of the netlink header (0 = nlmsg_len, 8 = nlmsg_seq,
 /// 12 = nlmsg_pid) or a byte of the inet_diag_msg (offset from its start).
 void SetHeaderWord(Bytes* message, std::size_t offset, std::uint32_t value);

@@ -126,6 +126,78 @@ TEST(InetDiagParser, ListenerQueueIsRqueueAndLimitIsWqueue) {
   EXPECT_EQ(dual->wqueue, 10u);
 }
 
+// What `ss -tlnm` saw of the recorded listeners: (port, sk_drops) per LISTEN
+// socket, from its skmem's d field.
+std::multiset<std::pair<int, std::uint32_t>> SsListenerDrops() {
+  std::ifstream in(std::string(HALFOPEN_SOURCE_DIR) +
+                   "/tests/fixtures/sockdiag/linux-6.18-listeners-ss.txt");
+  std::multiset<std::pair<int, std::uint32_t>> drops;
+  std::string line;
+  int port = -1;
+  while (std::getline(in, line)) {
+    if (line.rfind("LISTEN", 0) == 0) {
+      std::istringstream fields(line);
+      std::string state, recv, send, local;
+      fields >> state >> recv >> send >> local;
+      port = std::stoi(local.substr(local.rfind(':') + 1));
+    } else if (const auto d = line.find(",d"); d != std::string::npos) {
+      drops.insert(
+          {port, static_cast<std::uint32_t>(std::stoul(line.substr(d + 2)))});
+    }
+  }
+  return drops;
+}
+
+TEST(InetDiagParser, ListenersDumpCarriesEachSocketsDropsAsSsShowsThem) {
+  const Parsed parsed = ParseAll(LoadRecording("linux-6.18-listeners.diag"));
+  EXPECT_EQ(parsed.end, DatagramEnd::kDone) << parsed.error.error_number;
+  EXPECT_EQ(parsed.counts.malformed, 0u);
+  std::multiset<std::pair<int, std::uint32_t>> drops;
+  for (const SocketRecord& socket : parsed.sockets) {
+    EXPECT_EQ(socket.state, kTcpListen);
+    ASSERT_TRUE(socket.drops.has_value()) << socket.local_port;
+    drops.insert({socket.local_port, *socket.drops});
+  }
+  const auto seen_by_ss = SsListenerDrops();
+  ASSERT_EQ(seen_by_ss.size(), 4u);  // The reuseport pair, a full, an idle.
+  EXPECT_EQ(drops, seen_by_ss);
+  // A listeners' dump asks for the memory counters, not tcp_info.
+  for (const SocketRecord& socket : parsed.sockets) {
+    EXPECT_EQ(socket.info.present, 0) << socket.local_port;
+  }
+}
+
+TEST(InetDiagParser, DumpWithoutMemoryCountersHasNoDrops) {
+  const Parsed parsed = ParseAll(LoadRecording("linux-6.18-legacy.diag"));
+  ASSERT_FALSE(parsed.sockets.empty());
+  for (const SocketRecord& socket : parsed.sockets) {
+    EXPECT_FALSE(socket.drops.has_value()) << socket.local_port;
+  }
+}
+
+TEST(InetDiagParser, MemoryCountersEndingBeforeDropsLeaveThemAbsent) {
+  // The listeners' recording with its SKMEMINFO cut to 8 values (a kernel
+  // before SK_MEMINFO_DROPS): the attribute shrinks, and so do the message
+  // and the datagram around it.
+  auto datagrams = LoadRecording("linux-6.18-listeners.diag");
+  for (auto& datagram : datagrams) {
+    std::vector<Bytes> messages = testing::SplitMessages(datagram.bytes);
+    for (Bytes& message : messages) {
+      if (message.size() < sizeof(nlmsghdr) + sizeof(inet_diag_msg)) continue;
+      message = testing::WithAttributeLength(message, INET_DIAG_SKMEMINFO,
+                                             8 * sizeof(std::uint32_t));
+    }
+    datagram.bytes = testing::JoinMessages(messages);
+  }
+  const Parsed parsed = ParseAll(datagrams);
+  EXPECT_EQ(parsed.counts.malformed, 0u);
+  ASSERT_EQ(parsed.sockets.size(), 4u);
+  for (const SocketRecord& socket : parsed.sockets) {
+    EXPECT_FALSE(socket.drops.has_value()) << socket.local_port;
+    EXPECT_EQ(socket.state, kTcpListen);
+  }
+}
+
 TEST(InetDiagParser, DualStackChildArrivesAsV4MappedIpv6) {
   const Parsed parsed = ParseAll(LoadRecording("linux-6.18-legacy.diag"));
   int mapped = 0;

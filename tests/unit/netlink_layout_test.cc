@@ -62,6 +62,8 @@ static_assert(wire::kNetlinkDone == NLMSG_DONE);
 static_assert(wire::kTcpDiagGetSock == TCPDIAG_GETSOCK);
 static_assert(wire::kSockDiagByFamily == SOCK_DIAG_BY_FAMILY);
 static_assert(wire::kInetDiagInfo == INET_DIAG_INFO);
+static_assert(wire::kInetDiagSkMemInfo == INET_DIAG_SKMEMINFO);
+static_assert(wire::kSkMemInfoDrops == SK_MEMINFO_DROPS);
 static_assert(kFamilyIpv4 == AF_INET && kFamilyIpv6 == AF_INET6);
 
 #define SAME_TCPI(ours, field)                                     \
