@@ -7,9 +7,7 @@
 
 #include <atomic>
 #include <chrono>
-#include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <thread>
 #include <vector>
 

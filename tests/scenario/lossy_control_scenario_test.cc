@@ -81,6 +81,7 @@ struct Kind {
   double worst = 0;
   int alarms = 0;
   ChainWatch chains;
+  std::string worst_info;  // the sender's tcp_info at its highest score
 };
 
 // Two probes or more unanswered somewhere: what the model once flagged.
@@ -109,6 +110,9 @@ struct ControlWatch {
       for (std::size_t i = 0; i < kind.ports.size(); ++i) {
         ++samples;
         const double score = ScoreOf(body, kind.ports[i]);
+        if (score > kind.worst) {
+          kind.worst_info = DescribeInfo(TcpInfoBytes(kind.fds[i]));
+        }
         kind.alarms += score >= 0.5;
         kind.worst = std::max(kind.worst, score);
         kind.chains.Sample(kind.fds[i]);
@@ -126,9 +130,9 @@ struct ControlWatch {
       alarms += kind.alarms;
       std::printf(
           "  %s: highest score %.3f, %d alarms, longest RTO chain %u, "
-          "longest ACK silence in one %.1f s\n",
+          "longest ACK silence in one %.1f s\n    at the highest: %s\n",
           kind.name, kind.worst, kind.alarms, kind.chains.longest_chain,
-          kind.chains.longest_silence);
+          kind.chains.longest_silence, kind.worst_info.c_str());
     }
     return alarms;
   }

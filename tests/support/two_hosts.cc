@@ -111,15 +111,15 @@ std::string DescribeInfo(const std::vector<std::uint8_t>& info) {
     return TcpInfoField(info, at.offset, at.size).value_or(0);
   };
   char text[256];
-  std::snprintf(text, sizeof text,
-                "r %u, rto %u us, last sent %u ms, last ack %u ms, %u of %u "
-                "data segments retransmitted, %u RTOs in %u episodes (%u ms)",
-                field(wire::kTcpiRetransmits), field(wire::kTcpiRto),
-                field(wire::kTcpiLastDataSent), field(wire::kTcpiLastAckRecv),
-                field(wire::kTcpiTotalRetrans), field(wire::kTcpiDataSegsOut),
-                field(wire::kTcpiTotalRto),
-                field(wire::kTcpiTotalRtoRecoveries),
-                field(wire::kTcpiTotalRtoTime));
+  std::snprintf(
+      text, sizeof text,
+      "r %u, probes %u, rto %u us, last sent %u ms, last ack %u ms, %u of %u "
+      "data segments retransmitted, %u RTOs in %u episodes (%u ms)",
+      field(wire::kTcpiRetransmits), field(wire::kTcpiProbes),
+      field(wire::kTcpiRto), field(wire::kTcpiLastDataSent),
+      field(wire::kTcpiLastAckRecv), field(wire::kTcpiTotalRetrans),
+      field(wire::kTcpiDataSegsOut), field(wire::kTcpiTotalRto),
+      field(wire::kTcpiTotalRtoRecoveries), field(wire::kTcpiTotalRtoTime));
   return text;
 }
 
