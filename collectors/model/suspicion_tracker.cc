@@ -70,9 +70,17 @@ void SuspicionTracker::OnSocket(const SocketRecord& socket,
     return;
   }
   const Address peer = Canonical(socket.family, socket.peer_address);
-  memory_.AddPeerData(peer, PastData(socket), PastStalls(socket));
-  Verdict verdict =
-      ScoreSocket(socket, config_.scoring, RoundTripLossTo(socket, peer));
+  // Only the probe and retransmission rules weigh the path's loss, and
+  // only remembered peers pool records: most sockets skip both.
+  if (memory_.peers() > 0) {
+    memory_.AddPeerData(peer, PastData(socket), PastStalls(socket));
+  }
+  const bool weighs_loss = socket.timer == kTimerRetransmit ||
+                           socket.timer == kTimerKeepalive ||
+                           socket.timer == kTimerPersist;
+  Verdict verdict = ScoreSocket(socket, config_.scoring,
+                                weighs_loss ? RoundTripLossTo(socket, peer)
+                                            : RoundTripLoss(kPriorOneWayLoss));
   if (verdict.score > 0 && verdict.reason == Reason::kIdleUnprotected) {
     ++summary_.idle_unprotected;
   }
