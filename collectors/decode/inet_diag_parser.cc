@@ -30,6 +30,10 @@ void ReadInfoField(std::span<const std::uint8_t> info, wire::FieldAt at,
   std::uint32_t raw = 0;
   if (at.size == 1) {
     raw = info[at.offset];
+  } else if (at.size == 2) {
+    std::uint16_t half = 0;
+    std::memcpy(&half, info.data() + at.offset, sizeof half);
+    raw = half;
   } else {
     std::memcpy(&raw, info.data() + at.offset, sizeof raw);
   }
@@ -52,6 +56,12 @@ void DecodeTcpInfo(std::span<const std::uint8_t> info, TcpInfo* out) {
                 &out->total_retrans, out);
   ReadInfoField(info, wire::kTcpiDataSegsOut, TcpInfo::kDataSegsOut,
                 &out->data_segs_out, out);
+  ReadInfoField(info, wire::kTcpiTotalRto, TcpInfo::kTotalRto, &out->total_rto,
+                out);
+  ReadInfoField(info, wire::kTcpiTotalRtoRecoveries,
+                TcpInfo::kTotalRtoRecoveries, &out->total_rto_recoveries, out);
+  ReadInfoField(info, wire::kTcpiTotalRtoTime, TcpInfo::kTotalRtoTime,
+                &out->total_rto_time_ms, out);
 }
 
 // The sk_drops of an INET_DIAG_SKMEMINFO payload: absent when the kernel's

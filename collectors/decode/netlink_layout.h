@@ -71,5 +71,10 @@ inline constexpr FieldAt kTcpiLastDataRecv{52, 4};
 inline constexpr FieldAt kTcpiLastAckRecv{56, 4};
 inline constexpr FieldAt kTcpiTotalRetrans{100, 4};
 inline constexpr FieldAt kTcpiDataSegsOut{156, 4};
+// Linux 6.7 appended these after tcpi_rcv_wnd and tcpi_rehash (6.2), making
+// the struct 248 bytes; headers older than 6.7 do not know them.
+inline constexpr FieldAt kTcpiTotalRto{240, 2};
+inline constexpr FieldAt kTcpiTotalRtoRecoveries{242, 2};
+inline constexpr FieldAt kTcpiTotalRtoTime{244, 4};
 
 }  // namespace halfopen::wire

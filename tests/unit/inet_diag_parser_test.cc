@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <linux/tcp.h>
 #include <sys/socket.h>
 
@@ -259,6 +260,52 @@ TEST(InetDiagParser, ShorterTcpInfoMarksLaterFieldsAbsentNotZero) {
   EXPECT_FALSE(old.info.Has(TcpInfo::kLastDataRecv));
   EXPECT_FALSE(old.info.Has(TcpInfo::kLastAckRecv));
   EXPECT_EQ(old.info.last_ack_recv_ms, 0u);
+}
+
+// Where the INET_DIAG_INFO payload of a message starts (0 if none).
+std::size_t InfoPayloadOffset(const Bytes& message) {
+  std::size_t offset = sizeof(nlmsghdr) + NLMSG_ALIGN(sizeof(inet_diag_msg));
+  while (offset + sizeof(rtattr) <= message.size()) {
+    rtattr attribute;
+    std::memcpy(&attribute, message.data() + offset, sizeof attribute);
+    if (attribute.rta_len < sizeof attribute) return 0;
+    if (attribute.rta_type == INET_DIAG_INFO) return offset + sizeof attribute;
+    offset += RTA_ALIGN(attribute.rta_len);
+  }
+  return 0;
+}
+
+TEST(InetDiagParser, RtoCountersArePresentFrom248BytesOfTcpInfoOnly) {
+  // Linux 6.2-6.6 send 240 bytes; 6.7 appended tcpi_total_rto (u16),
+  // tcpi_total_rto_recoveries (u16) and tcpi_total_rto_time (u32).
+  const std::uint8_t counters[] = {0x34, 0x12, 0x07, 0x00,
+                                   0x88, 0x13, 0x00, 0x00};
+  for (const std::size_t length : {std::size_t{240}, std::size_t{248}}) {
+    const auto datagrams = EditFirstDatagram(0, [&](std::vector<Bytes>* m) {
+      Bytes& message = (*m)[0];
+      message = testing::WithInfoLength(message, length);
+      const std::size_t info = InfoPayloadOffset(message);
+      ASSERT_NE(info, 0u);
+      if (length == 248) {
+        std::memcpy(message.data() + info + 240, counters, sizeof counters);
+      }
+    });
+    const Parsed parsed = ParseAll(datagrams);
+    ASSERT_FALSE(parsed.sockets.empty());
+    const TcpInfo& info = parsed.sockets[0].info;
+    EXPECT_TRUE(info.Has(TcpInfo::kDataSegsOut)) << length;
+    if (length == 240) {
+      EXPECT_FALSE(info.Has(TcpInfo::kTotalRto));
+      EXPECT_FALSE(info.Has(TcpInfo::kTotalRtoRecoveries));
+      EXPECT_FALSE(info.Has(TcpInfo::kTotalRtoTime));
+      EXPECT_EQ(info.total_rto, 0u);
+      continue;
+    }
+    EXPECT_EQ(info.present, TcpInfo::kAll);
+    EXPECT_EQ(info.total_rto, 0x1234u);
+    EXPECT_EQ(info.total_rto_recoveries, 7u);
+    EXPECT_EQ(info.total_rto_time_ms, 5000u);
+  }
 }
 
 TEST(InetDiagParser, FutureLongerTcpInfoIsAccepted) {
