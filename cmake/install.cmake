@@ -42,7 +42,7 @@ else()
 endif()
 add_custom_target(halfopen_docs ALL DEPENDS ${halfopen_docs})
 install(FILES ${halfopen_doc_dir}/flags.txt ${PROJECT_SOURCE_DIR}/README.md
-  ${PROJECT_SOURCE_DIR}/docs/runbook.md
+  ${PROJECT_SOURCE_DIR}/CHANGELOG.md ${PROJECT_SOURCE_DIR}/docs/runbook.md
   DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
 # Rules and dashboards, for the user to copy into Prometheus and Grafana.

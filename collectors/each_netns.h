@@ -3,9 +3,9 @@
 #include <functional>
 
 #include "base/status.h"
-#include "collectors/sources.h"
 #include "engine/collector.h"
 #include "engine/family.h"
+#include "sources/sources.h"
 
 namespace halfopen {
 

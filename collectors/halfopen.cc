@@ -3,11 +3,11 @@
 #include <vector>
 
 #include "collectors/each_netns.h"
-#include "collectors/sources.h"
 #include "engine/collector.h"
 #include "engine/family.h"
 #include "model/address.h"
 #include "model/top_suspects.h"
+#include "sources/sources.h"
 
 namespace halfopen {
 namespace {

@@ -4,9 +4,8 @@
 
 #include <algorithm>
 
-#include "collectors/socket_walk.h"
-#include "decode/counter_parser.h"
 #include "engine/log.h"
+#include "sources/socket_walk.h"
 
 namespace halfopen {
 namespace {
@@ -36,7 +35,6 @@ ListenerSampler::ListenerSampler(SamplerOptions options,
       mode_(sources_->options().request == "per-family"
                 ? DiagRequestMode::kPerFamily
                 : DiagRequestMode::kLegacySingleWalk),
-      buffer_(16 * 1024),
       interval_seconds_(options_.interval_seconds) {
   if (options_.interval_seconds > 0) thread_ = std::thread([this] { Loop(); });
 }
@@ -113,45 +111,35 @@ void ListenerSampler::Reconcile() {
 
 Status ListenerSampler::Sample(Target& target, double now) {
   if (!target.opened) return Open(target, now);
-  return DumpAndRead(target, now);
+  return Dump(target, now);
 }
 
 Status ListenerSampler::Open(Target& target, double now) {
-  // Inside the namespace: the netlink socket and the netstat file opened
-  // there belong to it for good, whichever thread uses them later.
+  // Inside the namespace: the netlink socket opened there belongs to it for
+  // good, whichever thread uses it later.
   Status status;
   target.netns->io->Run([&] {
     target.source = MakeNetlinkDiagSource(mode_, receive_buffer_);
-    status = target.netstat.Open(target.netns->io->net().PathOf("net/netstat"));
-    if (status.ok()) status = DumpAndRead(target, now);
+    status = Dump(target, now);
   });
   target.opened = status.ok();
   return status;
 }
 
-Status ListenerSampler::DumpAndRead(Target& target, double now) {
+Status ListenerSampler::Dump(Target& target, double now) {
   target.history.BeginSample(now);
   target.error.clear();
+  target.drops.clear();  // Keeps its capacity: no allocation once warm.
+  const double started = Now();
   Status status = target.source->Dump(DumpScope::kListeners, target.handler);
   if (!status.ok()) {
     return Status::Error("LISTEN dump failed: " + (target.error.empty()
                                                        ? status.message()
                                                        : target.error));
   }
-  std::string_view text;
-  std::uint64_t overflows = 0;
-  std::uint64_t drops = 0;
-  status = target.netstat.Read(&buffer_, &text);
-  const bool counters_read =
-      status.ok() &&
-      FindCounterInText(text, "TcpExt", "ListenOverflows", &overflows) &&
-      FindCounterInText(text, "TcpExt", "ListenDrops", &drops);
-  target.history.EndSample(counters_read, overflows, drops);
-  if (!counters_read && status.ok()) {
-    status = Status::Error("no TcpExt ListenOverflows and ListenDrops in " +
-                           target.netns->io->net().PathOf("net/netstat"));
-  }
-  return status;
+  target.history.EndSample();
+  target.netns->drops.Apply(target.drops, started);
+  return Status::Ok();
 }
 
 void ListenerSampler::NoteFailure(Target& target, const Status& status) {
@@ -159,7 +147,6 @@ void ListenerSampler::NoteFailure(Target& target, const Status& status) {
   // Reopened inside the namespace at the next sample: a source left to
   // reopen itself would do so in this thread's namespace.
   target.source.reset();
-  target.netstat.Close();
   target.opened = false;
   const auto now = std::chrono::steady_clock::now();
   if (last_warning_ == std::chrono::steady_clock::time_point{} ||

@@ -12,11 +12,10 @@
 #include <thread>
 #include <vector>
 
-#include "collectors/sources.h"
 #include "decode/inet_diag_parser.h"
 #include "kernel/diag_source.h"
-#include "kernel/reread_file.h"
 #include "model/listener_history.h"
+#include "sources/sources.h"
 
 namespace halfopen {
 
@@ -40,10 +39,11 @@ struct SampledNamespace {
 /// Samples every listener of every network namespace the sources know, many
 /// times between scrapes, on a thread of its own: one LISTEN-only inet_diag
 /// dump (which walks only the listening hash, however many connections
-/// exist) and one read of the namespace's netstat per namespace and sample,
-/// into a ListenerHistory per namespace. Each namespace's netlink socket
-/// and netstat file are opened once, inside it, and kept; in steady state a
-/// sample allocates nothing. Namespaces follow the sources' last search
+/// exist) per namespace and sample, into a ListenerHistory per namespace and
+/// the namespace's DropLedger, so that a listener socket that closes between
+/// two scrapes still has its drops counted. Each namespace's netlink socket
+/// is opened once, inside it, and kept; in steady state a sample allocates
+/// nothing. Namespaces follow the sources' last search
 /// (Sources::Current). Thread-safe; stops and joins its thread when
 /// destroyed.
 class ListenerSampler {
@@ -79,8 +79,8 @@ class ListenerSampler {
   struct Target : SocketVisitor {
     std::shared_ptr<Netns> netns;
     std::unique_ptr<DiagSource> source;  // Its socket lives in the netns.
-    RereadFile netstat;
     ListenerHistory history;
+    std::vector<DropSample> drops;  // Of the sample being taken.
     ParseCounts counts;
     std::string error;  // Of the dump handler.
     DatagramHandler handler;
@@ -89,7 +89,12 @@ class ListenerSampler {
 
     explicit Target(ListenerHistory::Config config) : history(config) {}
     void OnSocket(const SocketRecord& socket) override {
+      if (socket.state != kTcpListen) return;
       history.Observe(socket);
+      if (socket.drops.has_value()) {
+        drops.push_back(
+            {ListenerKey::Of(socket), socket.cookie, *socket.drops});
+      }
     }
   };
 
@@ -98,7 +103,7 @@ class ListenerSampler {
   // One sample of `target`; false when it failed.
   Status Sample(Target& target, double now);
   Status Open(Target& target, double now);
-  Status DumpAndRead(Target& target, double now);
+  Status Dump(Target& target, double now);
   void NoteFailure(Target& target, const Status& status);
 
   const SamplerOptions options_;
@@ -109,7 +114,6 @@ class ListenerSampler {
   mutable std::mutex mu_;  // Guards targets_ and the histories.
   std::map<std::uint64_t, std::unique_ptr<Target>> targets_;  // By inode.
   std::uint64_t generation_ = 0;
-  std::vector<char> buffer_;  // For netstat; reused.
   // What every namespace's netlink socket receives into: one at a time.
   const std::shared_ptr<std::vector<std::uint8_t>> receive_buffer_ =
       std::make_shared<std::vector<std::uint8_t>>();

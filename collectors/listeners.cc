@@ -1,5 +1,6 @@
 #include <chrono>
 #include <map>
+#include <optional>
 #include <regex>
 #include <set>
 #include <string>
@@ -7,8 +8,6 @@
 
 #include "collectors/each_netns.h"
 #include "collectors/listener_sampler.h"
-#include "collectors/socket_owners.h"
-#include "collectors/sources.h"
 #include "decode/port_ranges.h"
 #include "engine/collector.h"
 #include "engine/family.h"
@@ -16,6 +15,8 @@
 #include "model/address.h"
 #include "model/listener_history.h"
 #include "model/listener_selection.h"
+#include "sources/socket_owners.h"
+#include "sources/sources.h"
 
 namespace halfopen {
 namespace {
@@ -50,129 +51,62 @@ ListenerFilter MakeFilter(const ListenersOptions& options) {
   return filter;
 }
 
-// The families of per-listener series, in the order they are exported.
-struct ListenerFamilies {
-  prometheus::MetricFamily length = NewFamily(
-      "halfopen_listen_queue_length",
-      "Connections waiting in the listener's accept queue for accept(), "
-      "summed over its sockets (an SO_REUSEPORT group has several).",
-      prometheus::MetricType::Gauge);
-  prometheus::MetricFamily limit = NewFamily(
-      "halfopen_listen_queue_limit",
-      "The accept queues' limits, min(listen() backlog, net.core.somaxconn), "
-      "summed over the listener's sockets; a socket's queue is full when its "
-      "length is greater than its limit.",
-      prometheus::MetricType::Gauge);
-  prometheus::MetricFamily max_fill = NewFamily(
-      "halfopen_listen_queue_max_fill_ratio",
-      "The fullest socket of the listener: its accept-queue length divided by "
-      "its limit + 1 (what it holds before it overflows). 1 means that socket "
-      "is full and drops handshakes, even if the group's other sockets idle.",
-      prometheus::MetricType::Gauge);
-  prometheus::MetricFamily sockets = NewFamily(
-      "halfopen_listen_sockets",
-      "Listening sockets on this family, address, port and device: more than "
-      "one for an SO_REUSEPORT group.",
-      prometheus::MetricType::Gauge);
-  prometheus::MetricFamily syn_recv =
-      NewFamily("halfopen_listen_syn_recv",
-                "Handshakes in SYN_RECV attributed to the listener.",
-                prometheus::MetricType::Gauge);
-  prometheus::MetricFamily retransmitting = NewFamily(
-      "halfopen_listen_syn_recv_retransmitting",
-      "Of those handshakes, the ones whose SYN-ACK was re-sent at least "
-      "once: the client's final ACK was lost or ignored (often because the "
-      "accept queue was full), and the client may believe it is connected.",
-      prometheus::MetricType::Gauge);
-  prometheus::MetricFamily orphans = NewFamily(
-      "halfopen_listen_orphaned_handshakes",
-      "SYN_RECV handshakes being retransmitted while one of the listener's "
-      "accept queues is full: their clients believe they are connected. "
-      "Only listeners that have some are exported.",
-      prometheus::MetricType::Gauge);
+constexpr auto kGauge = prometheus::MetricType::Gauge;
+constexpr auto kCounter = prometheus::MetricType::Counter;
 
-  void Add(const LabelPairs& labels, const Listener& listener) {
-    AddSample(&length, labels, listener.queue_length);
-    AddSample(&limit, labels, listener.queue_limit);
-    AddSample(&max_fill, labels, listener.max_fill);
-    AddSample(&sockets, labels, listener.sockets);
-    AddSample(&syn_recv, labels, listener.syn_recv);
-    AddSample(&retransmitting, labels, listener.syn_recv_retransmitting);
-    if (listener.orphaned_handshakes > 0) {
-      AddSample(&orphans, labels, listener.orphaned_handshakes);
-    }
-  }
-
-  void MoveTo(std::vector<prometheus::MetricFamily>* out) {
-    for (auto* family : {&length, &limit, &max_fill, &sockets, &syn_recv,
-                         &retransmitting, &orphans}) {
-      out->push_back(std::move(*family));
-    }
-  }
+// The per-listener series of the socket walk, in the order they are
+// exported.
+constexpr MetricSpec<Listener> kListenerMetrics[] = {
+    {"halfopen_listen_queue_length",
+     "Connections waiting in the listener's accept queue for accept(), "
+     "summed over its sockets (an SO_REUSEPORT group has several).",
+     kGauge, [](const Listener& l) -> double { return l.queue_length; }},
+    {"halfopen_listen_queue_limit",
+     "The accept queues' limits, min(listen() backlog, net.core.somaxconn), "
+     "summed over the listener's sockets; a socket's queue is full when its "
+     "length is greater than its limit.",
+     kGauge, [](const Listener& l) -> double { return l.queue_limit; }},
+    {"halfopen_listen_queue_max_fill_ratio",
+     "The fullest socket of the listener: its accept-queue length divided by "
+     "its limit + 1 (what it holds before it overflows). 1 means that socket "
+     "is full and drops handshakes, even if the group's other sockets idle.",
+     kGauge, [](const Listener& l) -> double { return l.max_fill; }},
+    {"halfopen_listen_sockets",
+     "Listening sockets on this family, address, port and device: more than "
+     "one for an SO_REUSEPORT group.",
+     kGauge, [](const Listener& l) -> double { return l.sockets; }},
+    {"halfopen_listen_syn_recv",
+     "Handshakes in SYN_RECV attributed to the listener.", kGauge,
+     [](const Listener& l) -> double { return l.syn_recv; }},
+    {"halfopen_listen_syn_recv_retransmitting",
+     "Of those handshakes, the ones whose SYN-ACK was re-sent at least "
+     "once: the client's final ACK was lost or ignored (often because the "
+     "accept queue was full), and the client may believe it is connected.",
+     kGauge,
+     [](const Listener& l) -> double { return l.syn_recv_retransmitting; }},
+    {"halfopen_listen_orphaned_handshakes",
+     "SYN_RECV handshakes being retransmitted while one of the listener's "
+     "accept queues is full: their clients believe they are connected. "
+     "Only listeners that have some are exported.",
+     kGauge, [](const Listener& l) -> double { return l.orphaned_handshakes; },
+     [](const Listener& l) { return l.orphaned_handshakes > 0; }},
 };
 
-// The sampler's families: per listener, then per namespace.
-struct SamplerFamilies {
-  prometheus::MetricFamily full_seconds = NewFamily(
-      "halfopen_listen_queue_full_seconds_total",
-      "Seconds the listener sampler saw a socket of the listener with a full "
-      "accept queue (length greater than its limit); rate() is the fraction "
-      "of time full. Each interval between two samples counts by how many of "
-      "its two ends saw it full.",
-      prometheus::MetricType::Counter);
-  prometheus::MetricFamily peak = NewFamily(
-      "halfopen_listen_queue_peak_length",
-      "The highest accept-queue length (summed over the listener's sockets) "
-      "the sampler saw within the last --collector.listeners.peak-window "
-      "seconds.",
-      prometheus::MetricType::Gauge);
-  prometheus::MetricFamily overflows = NewFamily(
-      "halfopen_listen_overflows_estimated_total",
-      "The namespace's TcpExt ListenOverflows attributed to this listener: "
-      "each increase between two samples is shared among the listeners seen "
-      "full at either, by how many of the two saw each full. An estimate: "
-      "see halfopen_listen_overflows_unattributed_total.",
-      prometheus::MetricType::Counter);
-  prometheus::MetricFamily drops = NewFamily(
-      "halfopen_listen_drops_estimated_total",
-      "The namespace's TcpExt ListenDrops attributed to this listener, as "
-      "for halfopen_listen_overflows_estimated_total.",
-      prometheus::MetricType::Counter);
-  prometheus::MetricFamily unattributed_overflows = NewFamily(
-      "halfopen_listen_overflows_unattributed_total",
-      "ListenOverflows increases between two samples that saw no listener "
-      "full: a burst shorter than the sampling interval, or a listener that "
-      "opened and closed between samples.",
-      prometheus::MetricType::Counter);
-  prometheus::MetricFamily unattributed_drops = NewFamily(
-      "halfopen_listen_drops_unattributed_total",
-      "ListenDrops increases between two samples that saw no listener full "
-      "(SYN-queue drops among them).",
-      prometheus::MetricType::Counter);
-  prometheus::MetricFamily samples = NewFamily(
-      "halfopen_listener_samples_total",
-      "Samples the listener sampler took of the namespace's listeners "
-      "(--collector.listeners.sample-interval).",
-      prometheus::MetricType::Counter);
-  prometheus::MetricFamily errors =
-      NewFamily("halfopen_listener_sample_errors_total",
-                "Samples of the namespace's listeners that failed.",
-                prometheus::MetricType::Counter);
-
-  void Add(const LabelPairs& labels, const ListenerObservation& observed) {
-    AddSample(&full_seconds, labels, observed.full_seconds);
-    AddSample(&peak, labels, observed.peak_length);
-    AddSample(&overflows, labels, observed.overflows);
-    AddSample(&drops, labels, observed.drops);
-  }
-
-  void MoveTo(std::vector<prometheus::MetricFamily>* out) {
-    for (auto* family :
-         {&full_seconds, &peak, &overflows, &drops, &unattributed_overflows,
-          &unattributed_drops, &samples, &errors}) {
-      out->push_back(std::move(*family));
-    }
-  }
+// What the sampler saw of one listener.
+constexpr MetricSpec<ListenerObservation> kSampledMetrics[] = {
+    {"halfopen_listen_queue_full_seconds_total",
+     "Seconds the listener sampler saw a socket of the listener with a full "
+     "accept queue (length greater than its limit); rate() is the fraction "
+     "of time full. Each interval between two samples counts by how many of "
+     "its two ends saw it full.",
+     kCounter,
+     [](const ListenerObservation& o) -> double { return o.full_seconds; }},
+    {"halfopen_listen_queue_peak_length",
+     "The highest accept-queue length (summed over the listener's sockets) "
+     "the sampler saw within the last --collector.listeners.peak-window "
+     "seconds.",
+     kGauge,
+     [](const ListenerObservation& o) -> double { return o.peak_length; }},
 };
 
 // What the sampler saw of one namespace, read at scrape time.
@@ -182,8 +116,17 @@ struct NamespaceSamples {
   ListenerObservation other;
   std::uint64_t samples = 0;
   std::uint64_t errors = 0;
-  double unattributed_overflows = 0;
-  double unattributed_drops = 0;
+};
+
+// The sampler's per-namespace series.
+constexpr MetricSpec<NamespaceSamples> kSamplerMetrics[] = {
+    {"halfopen_listener_samples_total",
+     "Samples the listener sampler took of the namespace's listeners "
+     "(--collector.listeners.sample-interval).",
+     kCounter, [](const NamespaceSamples& s) -> double { return s.samples; }},
+    {"halfopen_listener_sample_errors_total",
+     "Samples of the namespace's listeners that failed.", kCounter,
+     [](const NamespaceSamples& s) -> double { return s.errors; }},
 };
 
 // One namespace's listeners, as selected for this scrape.
@@ -192,6 +135,57 @@ struct NamespaceListeners {
   std::shared_ptr<const SocketWalk> walk;
   ListenerSelection selection;
   NamespaceSamples samples;
+  // By ListenerSelection::kept: each listener's exact drops, when the kernel
+  // gave them.
+  std::vector<std::optional<std::uint64_t>> drops;
+  std::optional<std::uint64_t> other_drops;  // Of the folded ones.
+};
+
+// Every family the collector exports, in order.
+struct ListenerFamilies {
+  FamilyTable<Listener> listeners{kListenerMetrics};
+  prometheus::MetricFamily drops = NewFamily(
+      "halfopen_listen_drops_total",
+      "Segments the listener's sockets discarded, counted by the kernel for "
+      "this listener alone (sk_drops) and kept by socket, so that it never "
+      "goes down while SO_REUSEPORT members come and go. A SYN dropped for a "
+      "full accept or SYN queue counts 1, as in ListenDrops; a final ACK "
+      "that the full accept queue refuses counts 2 (ListenDrops: 1); a "
+      "client's SYN sent again because its SYN-ACK was lost counts 1 (no "
+      "ListenDrops). Absent when the kernel gives no sk_drops (before Linux "
+      "4.7).",
+      kCounter);
+  prometheus::MetricFamily process_info =
+      NewFamily("halfopen_listen_process_info",
+                "1 for each process holding a listener's socket (found through "
+                "/proc/<pid>/fd, like ss -p; refreshed every "
+                "--collector.listeners.process-refresh seconds).",
+                kGauge);
+  prometheus::MetricFamily groups = NewFamily(
+      "halfopen_listen_groups",
+      "Listeners (single sockets or SO_REUSEPORT groups) by what became of "
+      "them: exported with their own series, folded into the series with "
+      "port=\"other\" past --collector.listeners.max, or excluded by the "
+      "--collector.listeners.*-include/exclude filters.",
+      kGauge);
+  prometheus::MetricFamily unattributed = NewFamily(
+      "halfopen_listen_syn_recv_unattributed",
+      "SYN_RECV handshakes whose listener was not found in the same dump "
+      "(it closed, or appeared, while the table was being read).",
+      kGauge);
+  FamilyTable<ListenerObservation> sampled{kSampledMetrics};
+  FamilyTable<NamespaceSamples> sampler{kSamplerMetrics};
+
+  // Appends them to *out; the sampler's only when there is one.
+  void MoveTo(bool with_sampler, std::vector<prometheus::MetricFamily>* out) {
+    listeners.MoveTo(out);
+    for (auto* family : {&drops, &process_info, &groups, &unattributed}) {
+      out->push_back(std::move(*family));
+    }
+    if (!with_sampler) return;
+    sampled.MoveTo(out);
+    sampler.MoveTo(out);
+  }
 };
 
 class ListenersCollector : public Collector {
@@ -221,95 +215,72 @@ class ListenersCollector : public Collector {
         ForEachWalk(*sources_, scrape,
                     [&](const NamespaceWalk& walk, const LabelPairs& labels) {
                       if (!walk.walk->status.ok()) return walk.walk->status;
-                      NamespaceListeners ns{labels, walk.walk, {}, {}};
+                      NamespaceListeners ns{labels, walk.walk, {}, {}, {}, {}};
                       Select(walk.netns->identity.inode, &ns);
+                      ReadDrops(*walk.netns, &ns);
                       namespaces.push_back(std::move(ns));
                       return Status::Ok();
                     });
     const auto owners = FindOwners(namespaces);
     ListenerFamilies families;
-    SamplerFamilies sampled;
-    auto process_info = NewFamily(
-        "halfopen_listen_process_info",
-        "1 for each process holding a listener's socket (found through "
-        "/proc/<pid>/fd, like ss -p; refreshed every "
-        "--collector.listeners.process-refresh seconds).",
-        prometheus::MetricType::Gauge);
-    auto groups = NewFamily(
-        "halfopen_listen_groups",
-        "Listeners (single sockets or SO_REUSEPORT groups) by what became of "
-        "them: exported with their own series, folded into the series with "
-        "port=\"other\" past --collector.listeners.max, or excluded by the "
-        "--collector.listeners.*-include/exclude filters.",
-        prometheus::MetricType::Gauge);
-    auto unattributed = NewFamily(
-        "halfopen_listen_syn_recv_unattributed",
-        "SYN_RECV handshakes whose listener was not found in the same dump "
-        "(it closed, or appeared, while the table was being read).",
-        prometheus::MetricType::Gauge);
     for (const NamespaceListeners& ns : namespaces) {
-      const ListenerSelection& selection = ns.selection;
-      for (std::size_t i = 0; i < selection.kept.size(); ++i) {
-        const Listener& listener = *selection.kept[i];
-        const LabelPairs labels = Join(ns.labels, Labels(listener, *ns.walk));
-        families.Add(labels, listener);
-        if (ns.samples.sampled) sampled.Add(labels, ns.samples.kept[i]);
-        AddOwners(listener, labels, owners, &process_info);
-      }
-      if (selection.folded > 0) {
-        const LabelPairs labels = Join(
-            ns.labels,
-            {{"family", "other"}, {"address", "other"}, {"port", "other"}});
-        families.Add(labels, selection.other);
-        if (ns.samples.sampled) sampled.Add(labels, ns.samples.other);
-      }
-      if (sampler_ != nullptr) {
-        AddSample(&sampled.unattributed_overflows, ns.labels,
-                  ns.samples.unattributed_overflows);
-        AddSample(&sampled.unattributed_drops, ns.labels,
-                  ns.samples.unattributed_drops);
-        AddSample(&sampled.samples, ns.labels,
-                  static_cast<double>(ns.samples.samples));
-        AddSample(&sampled.errors, ns.labels,
-                  static_cast<double>(ns.samples.errors));
-      }
-      for (const auto& [outcome, count] :
-           {std::pair{"exported", selection.kept.size()},
-            std::pair{"folded", selection.folded},
-            std::pair{"excluded", selection.excluded}}) {
-        AddSample(&groups, Join(ns.labels, {{"outcome", outcome}}),
-                  static_cast<double>(count));
-      }
-      AddSample(&unattributed, ns.labels,
-                static_cast<double>(ns.walk->listeners.unattributed()));
+      AddNamespace(ns, owners, &families);
     }
-    families.MoveTo(out);
-    for (auto* family : {&process_info, &groups, &unattributed}) {
-      out->push_back(std::move(*family));
-    }
+    families.MoveTo(sampler_ != nullptr, out);
     if (sampler_ != nullptr) {
-      sampled.MoveTo(out);
-      auto cost = NewFamily(
-          "halfopen_listener_sampler_seconds_total",
-          "CPU time the listener sampler has used, over every namespace: "
-          "rate() is the share of a core it costs.",
-          prometheus::MetricType::Counter);
-      AddSample(&cost, {}, sampler_->cpu_seconds());
-      out->push_back(std::move(cost));
-      auto interval = NewFamily(
-          "halfopen_listener_sample_interval_seconds",
-          "The interval the listener sampler keeps: "
-          "--collector.listeners.sample-interval, or longer when a round of "
-          "samples would cost more than --collector.listeners.sample-budget "
-          "of a core.",
-          prometheus::MetricType::Gauge);
-      AddSample(&interval, {}, sampler_->interval_seconds());
-      out->push_back(std::move(interval));
+      AppendSingle(out, "halfopen_listener_sampler_seconds_total",
+                   "CPU time the listener sampler has used, over every "
+                   "namespace: rate() is the share of a core it costs.",
+                   kCounter, sampler_->cpu_seconds());
+      AppendSingle(out, "halfopen_listener_sample_interval_seconds",
+                   "The interval the listener sampler keeps: "
+                   "--collector.listeners.sample-interval, or longer when a "
+                   "round of samples would cost more than "
+                   "--collector.listeners.sample-budget of a core.",
+                   kGauge, sampler_->interval_seconds());
     }
     return status;
   }
 
  private:
+  using Owners = std::map<std::uint32_t, std::vector<SocketOwner>>;
+
+  void AddNamespace(const NamespaceListeners& ns, const Owners& owners,
+                    ListenerFamilies* families) const {
+    const ListenerSelection& selection = ns.selection;
+    for (std::size_t i = 0; i < selection.kept.size(); ++i) {
+      const Listener& listener = *selection.kept[i];
+      const LabelPairs labels = Join(ns.labels, Labels(listener, *ns.walk));
+      families->listeners.Add(labels, listener);
+      if (ns.drops[i]) {
+        AddSample(&families->drops, labels, static_cast<double>(*ns.drops[i]));
+      }
+      if (ns.samples.sampled) families->sampled.Add(labels, ns.samples.kept[i]);
+      AddOwners(listener, labels, owners, &families->process_info);
+    }
+    if (!selection.folded.empty()) {
+      const LabelPairs labels =
+          Join(ns.labels,
+               {{"family", "other"}, {"address", "other"}, {"port", "other"}});
+      families->listeners.Add(labels, selection.other);
+      if (ns.other_drops) {
+        AddSample(&families->drops, labels,
+                  static_cast<double>(*ns.other_drops));
+      }
+      if (ns.samples.sampled) families->sampled.Add(labels, ns.samples.other);
+    }
+    if (sampler_ != nullptr) families->sampler.Add(ns.labels, ns.samples);
+    for (const auto& [outcome, count] :
+         {std::pair{"exported", selection.kept.size()},
+          std::pair{"folded", selection.folded.size()},
+          std::pair{"excluded", selection.excluded}}) {
+      AddSample(&families->groups, Join(ns.labels, {{"outcome", outcome}}),
+                static_cast<double>(count));
+    }
+    AddSample(&families->unattributed, ns.labels,
+              static_cast<double>(ns.walk->listeners.unattributed()));
+  }
+
   // Selects the namespace's listeners (keeping those the sampler saw full
   // lately, too) and reads what the sampler saw of them.
   void Select(std::uint64_t inode, NamespaceListeners* ns) const {
@@ -336,12 +307,38 @@ class ListenersCollector : public Collector {
       }
       samples.other = history->FoldOthers(ns->selection.kept, now);
       samples.samples = history->samples();
-      samples.unattributed_overflows = history->unattributed_overflows();
-      samples.unattributed_drops = history->unattributed_drops();
     });
   }
 
-  using Owners = std::map<std::uint32_t, std::vector<SocketOwner>>;
+  // Reads the selected listeners' exact drops from the namespace's ledger,
+  // which this scrape's walk has just brought up to date.
+  void ReadDrops(Netns& netns, NamespaceListeners* ns) {
+    const ListenerSelection& selection = ns->selection;
+    bool any = false;
+    netns.drops.With([&](ListenerDrops& drops) {
+      for (const Listener* listener : selection.kept) {
+        ns->drops.push_back(drops.Total(ListenerKey::Of(*listener)));
+        any |= ns->drops.back().has_value();
+      }
+      std::vector<ListenerKey> folded;
+      bool any_folded = false;
+      for (const Listener* listener : selection.folded) {
+        folded.push_back(ListenerKey::Of(*listener));
+        any_folded |= drops.Total(folded.back()).has_value();
+      }
+      const std::uint64_t other = drops.FoldOthers(folded);
+      if (any_folded) ns->other_drops = other;
+      any |= any_folded;
+    });
+    if (!any && !ns->walk->listeners.listeners().empty() && !warned_drops_) {
+      warned_drops_ = true;
+      Log(spdlog::level::warn, "listener drops unknown",
+          {{"reason",
+            "the listeners' dump carried no sk_drops (INET_DIAG_SKMEMINFO "
+            "with SK_MEMINFO_DROPS, Linux 4.7 and later)"},
+           {"missing", "halfopen_listen_drops_total"}});
+    }
+  }
 
   Owners FindOwners(const std::vector<NamespaceListeners>& namespaces) {
     if (!processes_) return {};
@@ -400,6 +397,7 @@ class ListenersCollector : public Collector {
   const bool processes_;
   SocketOwners owners_;
   bool warned_ = false;
+  bool warned_drops_ = false;
 };
 
 void DeclareFlags(FlagSet* flags, SourceOptions*, ListenersOptions* options) {
@@ -433,12 +431,12 @@ void DeclareFlags(FlagSet* flags, SourceOptions*, ListenersOptions* options) {
               &options->processes);
   flags->NumberOrZero(
       "collector.listeners.sample-interval",
-      "Seconds between two samples of every listener's accept queue "
-      "and the ListenOverflows counter, taken between scrapes to "
-      "catch bursts (halfopen_listen_queue_full_seconds_total, "
-      "_peak_length, _overflows_estimated_total). One LISTEN-only "
-      "dump per network namespace and sample. 0 turns the sampler "
-      "off.",
+      "Seconds between two samples of every listener's accept queue and "
+      "drop count, taken between scrapes to catch bursts "
+      "(halfopen_listen_queue_full_seconds_total, _peak_length) and the "
+      "drops of sockets that close between scrapes "
+      "(halfopen_listen_drops_total). One LISTEN-only dump per network "
+      "namespace and sample. 0 turns the sampler off.",
       &options->sample_interval_seconds, 0.01, 60);
   flags->NumberOrZero(
       "collector.listeners.sample-budget",

@@ -2,9 +2,9 @@
 #include <vector>
 
 #include "collectors/each_netns.h"
-#include "collectors/sources.h"
 #include "engine/collector.h"
 #include "engine/family.h"
+#include "sources/sources.h"
 
 namespace halfopen {
 namespace {
@@ -38,25 +38,21 @@ class NetnsCollector : public Collector {
                 1);
     }
     out->push_back(std::move(info));
-    auto errors = NewFamily(
-        "halfopen_netns_errors_total",
+    AppendSingle(
+        out, "halfopen_netns_errors_total",
         "Times a network namespace other than the exporter's own could not "
         "be read during a scrape (most often it vanished meanwhile); its "
         "series were left out of that scrape.",
-        prometheus::MetricType::Counter);
-    AddSample(&errors, {},
-              static_cast<double>(sources_->namespace_errors_total()));
-    out->push_back(std::move(errors));
-    auto unreadable = NewFamily(
-        "halfopen_netns_unreadable_processes",
+        prometheus::MetricType::Counter,
+        static_cast<double>(sources_->namespace_errors_total()));
+    AppendSingle(
+        out, "halfopen_netns_unreadable_processes",
         "Processes whose network namespace could not be seen in the last "
         "search although the exporter had CAP_SYS_ADMIN and CAP_SYS_PTRACE "
         "(a security module or sandbox hid them); their namespaces are read "
         "only if another process or a /run/netns name shows them.",
-        prometheus::MetricType::Gauge);
-    AddSample(&unreadable, {},
-              static_cast<double>(sources_->unreadable_processes()));
-    out->push_back(std::move(unreadable));
+        prometheus::MetricType::Gauge,
+        static_cast<double>(sources_->unreadable_processes()));
     return sources_->discovery_status();
   }
 

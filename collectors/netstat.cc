@@ -3,11 +3,11 @@
 #include <vector>
 
 #include "collectors/each_netns.h"
-#include "collectors/sources.h"
 #include "decode/counter_parser.h"
 #include "decode/snake_case.h"
 #include "engine/collector.h"
 #include "engine/family.h"
+#include "sources/sources.h"
 
 namespace halfopen {
 namespace {

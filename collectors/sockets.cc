@@ -2,9 +2,9 @@
 #include <vector>
 
 #include "collectors/each_netns.h"
-#include "collectors/sources.h"
 #include "engine/collector.h"
 #include "engine/family.h"
+#include "sources/sources.h"
 
 namespace halfopen {
 namespace {

@@ -4,12 +4,12 @@
 #include <vector>
 
 #include "collectors/each_netns.h"
-#include "collectors/sources.h"
-#include "collectors/sysctls.h"
 #include "engine/collector.h"
 #include "engine/family.h"
 #include "engine/log.h"
 #include "model/giveup.h"
+#include "sources/sources.h"
+#include "sources/sysctls.h"
 
 namespace halfopen {
 namespace {
@@ -79,44 +79,55 @@ void AddGauge(const std::string& name, const std::string& help, double value,
             out.labels, value);
 }
 
-void AddGiveUps(const SysctlSnapshot& v, const Out& out) {
-  const auto retries2 = v.Get(Sysctl::kRetries2);
-  if (retries2) {
-    AddGauge("halfopen_kernel_retransmit_giveup_seconds",
-             "How long the kernel retransmits to a silent peer before aborting "
-             "an established connection, from tcp_retries2 (RTO from 200 ms "
-             "doubling to 120 s). TCP_USER_TIMEOUT on a socket overrides it.",
-             RetransmitGiveUpSeconds(static_cast<int>(*retries2)), out);
-  }
-  const auto time = v.Get(Sysctl::kKeepaliveTime);
-  const auto intvl = v.Get(Sysctl::kKeepaliveIntvl);
-  const auto probes = v.Get(Sysctl::kKeepaliveProbes);
-  if (time && intvl && probes) {
-    AddGauge("halfopen_kernel_keepalive_giveup_seconds",
-             "How long an idle keepalive connection lives after its peer "
-             "vanishes: keepalive_time + keepalive_intvl * keepalive_probes. "
-             "Per-socket TCP_KEEP* options override it.",
-             KeepaliveGiveUpSeconds(*time, *intvl, static_cast<int>(*probes)),
-             out);
-  }
-  const auto synack = v.Get(Sysctl::kSynackRetries);
-  if (synack) {
-    AddGauge("halfopen_kernel_synack_giveup_seconds",
-             "How long a SYN_RECV request lives while its SYN-ACKs go "
-             "unanswered, from tcp_synack_retries.",
-             SynAckGiveUpSeconds(static_cast<int>(*synack)), out);
-  }
-  const auto syn = v.Get(Sysctl::kSynRetries);
-  if (syn) {
-    const auto linear = v.Get(Sysctl::kSynLinearTimeouts);
-    AddGauge("halfopen_kernel_syn_giveup_seconds",
-             "How long connect() waits for an answer to its SYN before "
-             "failing, from tcp_syn_retries and tcp_syn_linear_timeouts.",
-             SynGiveUpSeconds(static_cast<int>(*syn),
-                              linear ? static_cast<int>(*linear) : 0),
-             out);
-  }
-}
+int AsInt(double value) { return static_cast<int>(value); }
+
+struct GiveUp {
+  const char* metric;
+  const char* help;
+  // Nullopt when a sysctl it needs is missing.
+  std::optional<double> (*seconds)(const SysctlSnapshot&);
+};
+
+// The kernel's give-up times, derived from the settings above.
+const GiveUp kGiveUps[] = {
+    {"halfopen_kernel_retransmit_giveup_seconds",
+     "How long the kernel retransmits to a silent peer before aborting an "
+     "established connection, from tcp_retries2 (RTO from 200 ms doubling to "
+     "120 s). TCP_USER_TIMEOUT on a socket overrides it.",
+     [](const SysctlSnapshot& v) -> std::optional<double> {
+       const auto retries2 = v.Get(Sysctl::kRetries2);
+       if (!retries2) return std::nullopt;
+       return RetransmitGiveUpSeconds(AsInt(*retries2));
+     }},
+    {"halfopen_kernel_keepalive_giveup_seconds",
+     "How long an idle keepalive connection lives after its peer vanishes: "
+     "keepalive_time + keepalive_intvl * keepalive_probes. Per-socket "
+     "TCP_KEEP* options override it.",
+     [](const SysctlSnapshot& v) -> std::optional<double> {
+       const auto time = v.Get(Sysctl::kKeepaliveTime);
+       const auto intvl = v.Get(Sysctl::kKeepaliveIntvl);
+       const auto probes = v.Get(Sysctl::kKeepaliveProbes);
+       if (!time || !intvl || !probes) return std::nullopt;
+       return KeepaliveGiveUpSeconds(*time, *intvl, AsInt(*probes));
+     }},
+    {"halfopen_kernel_synack_giveup_seconds",
+     "How long a SYN_RECV request lives while its SYN-ACKs go unanswered, "
+     "from tcp_synack_retries.",
+     [](const SysctlSnapshot& v) -> std::optional<double> {
+       const auto synack = v.Get(Sysctl::kSynackRetries);
+       if (!synack) return std::nullopt;
+       return SynAckGiveUpSeconds(AsInt(*synack));
+     }},
+    {"halfopen_kernel_syn_giveup_seconds",
+     "How long connect() waits for an answer to its SYN before failing, from "
+     "tcp_syn_retries and tcp_syn_linear_timeouts.",
+     [](const SysctlSnapshot& v) -> std::optional<double> {
+       const auto syn = v.Get(Sysctl::kSynRetries);
+       if (!syn) return std::nullopt;
+       const auto linear = v.Get(Sysctl::kSynLinearTimeouts);
+       return SynGiveUpSeconds(AsInt(*syn), linear ? AsInt(*linear) : 0);
+     }},
+};
 
 class TcpSettingsCollector : public Collector {
  public:
@@ -154,7 +165,11 @@ class TcpSettingsCollector : public Collector {
             }
           }
           NoteMissing(missing, netns);
-          AddGiveUps(*snapshot, to);
+          for (const auto& giveup : kGiveUps) {
+            if (const auto seconds = giveup.seconds(*snapshot)) {
+              AddGauge(giveup.metric, giveup.help, *seconds, to);
+            }
+          }
           return Status::Ok();
         });
     if (status.ok()) families.MoveTo(out);

@@ -133,18 +133,19 @@ DETAIL = [
             f"halfopen_listen_queue_length{{{LSEL}}})",
             "{{instance}} {{netns}} {{address}}:{{port}} limit")],
           12, 0),
-    panel("Where the overflows went", "bargauge",
-          [(f"topk({TOP}, sum by (instance, netns, address, port) (increase("
-            f"halfopen_listen_overflows_estimated_total{{{LSEL}}}[$__range])))",
-            "{{instance}} {{netns}} {{address}}:{{port}}"),
-           (f"sum by (instance, netns) (increase("
-            f"halfopen_listen_overflows_unattributed_total{{{SEL}}}[$__range]))",
-            "{{instance}} {{netns}} unattributed")],
-          0, 8, w=8, instant=True,
-          description="ListenOverflows over the dashboard's time range, "
-                      "attributed by the listener sampler to the listeners "
-                      "it saw full; \"unattributed\": overflows in bursts "
-                      "shorter than the sampling interval."),
+    panel("Drops by listener", "timeseries",
+          [(f"topk({TOP}, sum by (instance, netns, family, address, port) ("
+            f"increase(halfopen_listen_drops_total{{{LSEL}}}"
+            f"[$__rate_interval])))",
+            "{{instance}} {{netns}} {{address}}:{{port}}")],
+          0, 8, w=8,
+          description="Connection attempts each listener dropped, counted "
+                      "exactly by the kernel for that listener (sk_drops): "
+                      "a full accept queue, or a full SYN queue without "
+                      "cookies. Beside 'Time full between scrapes': drops "
+                      "while the accept queue was full are accept-queue "
+                      "overflows; drops with the queue never full are the "
+                      "SYN queue's (see the overview's SYN-queue panel)."),
     panel("Time full between scrapes", "timeseries",
           [(f"topk({TOP}, rate(halfopen_listen_queue_full_seconds_total"
             f"{{{LSEL}}}[$__rate_interval]))",

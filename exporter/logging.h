@@ -2,7 +2,6 @@
 
 #include <memory>
 #include <string>
-#include <string_view>
 
 #include "spdlog/formatter.h"
 
@@ -16,9 +15,5 @@ std::unique_ptr<spdlog::formatter> MakeLogFormatter(const std::string& format);
 /// Points spdlog's default logger at stderr with the given level name
 /// (debug|info|warn|error, already validated) and format.
 void ConfigureLogging(const std::string& level, const std::string& format);
-
-/// `text` with `"` and `\` escaped and control characters written as \n, \t
-/// or \u00XX, so it fits inside a quoted logfmt or JSON string.
-std::string EscapeQuoted(std::string_view text);
 
 }  // namespace halfopen

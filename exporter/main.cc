@@ -13,20 +13,22 @@
 #include <thread>
 #include <vector>
 
-#include "collectors/sources.h"
 #include "engine/collector.h"
 #include "engine/log.h"
 #include "engine/scraper.h"
 #include "exporter/build_info.h"
-#include "exporter/http_server.h"
-#include "exporter/landing_page.h"
 #include "exporter/logging.h"
-#include "exporter/markdown.h"
 #include "exporter/options.h"
-#include "exporter/status_model.h"
-#include "exporter/status_text.h"
-#include "exporter/web_config.h"
+#include "exporter/process_metrics.h"
+#include "sources/sources.h"
 #include "spdlog/spdlog.h"
+#include "status/landing_page.h"
+#include "status/markdown.h"
+#include "status/status_json.h"
+#include "status/status_model.h"
+#include "status/status_text.h"
+#include "web/http_server.h"
+#include "web/web_config.h"
 
 namespace halfopen {
 namespace {
@@ -199,6 +201,7 @@ int Run(int argc, char** argv) {
   site.runbook_page =
       RenderDocumentPage("halfopen_exporter runbook", kRunbookMarkdown);
   site.scraper = scraper;
+  site.self_metrics = CollectProcessMetrics;
   site.default_scrape_timeout_seconds = options.scrape_timeout_seconds;
   if (!web.users.empty()) site.auth = std::make_shared<BasicAuth>(web.users);
   std::unique_ptr<HttpServer> server;

@@ -4,9 +4,9 @@
 #include <vector>
 
 #include "base/status.h"
-#include "collectors/sources.h"
 #include "engine/collector.h"
 #include "model/evidence.h"
+#include "sources/sources.h"
 
 namespace halfopen {
 

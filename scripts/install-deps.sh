@@ -26,7 +26,12 @@ test_packages=(
   # the fuzzers (libFuzzer with ASan and UBSan, symbolized reports) and the
   # soak's plot
   clang-15 libfuzzer-15-dev llvm-15 gnuplot-nox
+  # the container image, built and run (podman with runc, its base made by
+  # debootstrap, a registry to push to), and the Kubernetes schemas (npm)
+  podman runc buildah debootstrap uidmap docker-registry nodejs
 )
+# Debian's npm, unless Node.js came with its own (NodeSource's does).
+command -v npm >/dev/null || test_packages+=(npm)
 case "$what" in
   run) packages=("${run_packages[@]}") ;;
   test) packages=("${run_packages[@]}" "${test_packages[@]}") ;;
@@ -56,13 +61,17 @@ fi
 $sudo apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 
-# ... nor at boot: the prometheus service is for the tests' promtool and
-# binary, not a server this machine asked for.
-if [[ " ${missing[*]} " == *" prometheus "* ]] && command -v systemctl >/dev/null; then
+# ... nor at boot: these services come with what the tests run, and are not
+# servers this machine asked for.
+for unit in prometheus.service docker-registry.service podman.socket \
+    podman.service podman-restart.service; do
+  package=${unit%.*}
+  package=${package%-restart}
+  [[ " ${missing[*]} " == *" $package "* ]] && command -v systemctl >/dev/null || continue
   if [ -d /run/systemd/system ]; then
-    $sudo systemctl disable --now --quiet prometheus.service || true
+    $sudo systemctl disable --now --quiet "$unit" || true
   else
-    $sudo systemctl disable --quiet prometheus.service || true
+    $sudo systemctl disable --quiet "$unit" || true
   fi
-  echo "prometheus.service is installed for the tests, disabled and stopped" >&2
-fi
+  echo "$unit is installed for the tests, disabled and stopped" >&2
+done

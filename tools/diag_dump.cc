@@ -10,10 +10,11 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <string>
 
-#include "collectors/socket_walk.h"
 #include "kernel/diag_source.h"
+#include "sources/socket_walk.h"
 
 namespace halfopen {
 namespace {
@@ -21,12 +22,16 @@ namespace {
 constexpr const char* kUsage =
     "usage: halfopen_diag_dump [--request=legacy|per-family] [--record=FILE]\n"
     "                          [--replay=FILE] [--count-only]\n"
+    "                          [--scope=all|listeners|connections]\n"
     "  --request=MODE  legacy: one TCPDIAG_GETSOCK walk of both families\n"
     "                  (default); per-family: SOCK_DIAG_BY_FAMILY for IPv6,\n"
     "                  then IPv4\n"
     "  --record=FILE   also write every datagram received to FILE\n"
     "  --replay=FILE   read a recording instead of asking the kernel\n"
-    "  --count-only    count netlink messages without decoding them\n";
+    "  --count-only    count netlink messages without decoding them\n"
+    "  --scope=SCOPE   all: every socket with its tcp_info (the default);\n"
+    "                  listeners: LISTEN sockets with their memory counters\n"
+    "                  (sk_drops among them); connections: all but LISTEN\n";
 
 class CountingVisitor : public SocketVisitor {
  public:
@@ -50,7 +55,7 @@ DatagramVerdict CountMessages(std::span<const std::uint8_t> datagram,
 }
 
 int Run(int argc, char** argv) {
-  std::string request = "legacy", record, replay;
+  std::string request = "legacy", record, replay, scope_name = "all";
   bool count_only = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -60,6 +65,8 @@ int Run(int argc, char** argv) {
       record = arg.substr(9);
     } else if (arg.rfind("--replay=", 0) == 0) {
       replay = arg.substr(9);
+    } else if (arg.rfind("--scope=", 0) == 0) {
+      scope_name = arg.substr(8);
     } else if (arg == "--count-only") {
       count_only = true;
     } else if (arg == "--help") {
@@ -78,6 +85,18 @@ int Run(int argc, char** argv) {
                  request.c_str());
     return 2;
   }
+  const std::map<std::string, DumpScope> scopes = {
+      {"all", DumpScope::kAll},
+      {"listeners", DumpScope::kListeners},
+      {"connections", DumpScope::kConnections}};
+  const auto scope = scopes.find(scope_name);
+  if (scope == scopes.end()) {
+    std::fprintf(stderr,
+                 "halfopen_diag_dump: invalid value \"%s\" for flag --scope: "
+                 "want all, listeners or connections\n",
+                 scope_name.c_str());
+    return 2;
+  }
   std::unique_ptr<DiagSource> source =
       replay.empty()
           ? MakeNetlinkDiagSource(request == "legacy"
@@ -94,7 +113,7 @@ int Run(int argc, char** argv) {
   const DatagramHandler parse = ParsingHandler(&visitor, &counts, &error);
   const auto start = std::chrono::steady_clock::now();
   const Status status = source->Dump(
-      DumpScope::kAll,
+      scope->second,
       [&](std::span<const std::uint8_t> datagram, const DiagRequestId& id) {
         ++datagrams;
         bytes += datagram.size();

@@ -1,9 +1,13 @@
 #include "base/quoted.h"
 
 namespace halfopen {
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+}  // namespace
 
 std::string Escaped(std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   for (const char c : text) {
     const auto byte = static_cast<unsigned char>(c);
@@ -30,6 +34,29 @@ std::string Quoted(std::string_view text) {
   std::string out = "\"";
   out += Escaped(text);
   out += '"';
+  return out;
+}
+
+std::string EscapeQuoted(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (byte < 0x20) {
+      out += "\\u00";
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xf];
+    } else {
+      out += c;
+    }
+  }
   return out;
 }
 

@@ -13,4 +13,8 @@ std::string Escaped(std::string_view text);
 /// Escaped(text) in double quotes.
 std::string Quoted(std::string_view text);
 
+/// `text` with `"` and `\` escaped and control characters written as \n, \t
+/// or \u00XX, so it fits inside a quoted logfmt or JSON string.
+std::string EscapeQuoted(std::string_view text);
+
 }  // namespace halfopen

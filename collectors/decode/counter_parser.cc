@@ -1,7 +1,5 @@
 #include "decode/counter_parser.h"
 
-#include <charconv>
-#include <system_error>
 #include <vector>
 
 #include "base/numbers.h"
@@ -73,71 +71,7 @@ Status MergePair(std::string_view file_name, const Line& header,
   return Status::Ok();
 }
 
-// The next line of `text` from *pos (without its '\n'); false at the end.
-bool NextLine(std::string_view text, std::size_t* pos, std::string_view* line) {
-  if (*pos >= text.size()) return false;
-  const std::size_t end = text.find('\n', *pos);
-  const std::size_t stop = end == std::string_view::npos ? text.size() : end;
-  *line = text.substr(*pos, stop - *pos);
-  *pos = stop + 1;
-  return true;
-}
-
-// The field after `index` others in a space-separated list; empty when the
-// list is shorter.
-std::string_view FieldAt(std::string_view fields, std::size_t index) {
-  std::size_t pos = 0;
-  for (std::size_t i = 0;; ++i) {
-    while (pos < fields.size() && fields[pos] == ' ') ++pos;
-    if (pos >= fields.size()) return {};
-    const std::size_t end = fields.find(' ', pos);
-    const std::size_t stop =
-        end == std::string_view::npos ? fields.size() : end;
-    if (i == index) return fields.substr(pos, stop - pos);
-    pos = stop;
-  }
-}
-
-// The index of `name` among the space-separated `fields`, or npos.
-std::size_t IndexOf(std::string_view fields, std::string_view name) {
-  std::size_t pos = 0;
-  for (std::size_t i = 0;; ++i) {
-    while (pos < fields.size() && fields[pos] == ' ') ++pos;
-    if (pos >= fields.size()) return std::string_view::npos;
-    const std::size_t end = fields.find(' ', pos);
-    const std::size_t stop =
-        end == std::string_view::npos ? fields.size() : end;
-    if (fields.substr(pos, stop - pos) == name) return i;
-    pos = stop;
-  }
-}
-
 }  // namespace
-
-bool FindCounterInText(std::string_view text, std::string_view prefix,
-                       std::string_view name, std::uint64_t* value) {
-  std::size_t pos = 0;
-  std::string_view header;
-  while (NextLine(text, &pos, &header)) {
-    // Lines come in pairs: a header naming the fields, then their values.
-    std::string_view values;
-    if (!NextLine(text, &pos, &values)) return false;
-    const std::size_t colon = header.find(':');
-    if (colon == std::string_view::npos || header.substr(0, colon) != prefix) {
-      continue;
-    }
-    if (values.substr(0, colon + 1) != header.substr(0, colon + 1)) {
-      return false;
-    }
-    const std::size_t index = IndexOf(header.substr(colon + 1), name);
-    if (index == std::string_view::npos) continue;
-    const std::string_view field = FieldAt(values.substr(colon + 1), index);
-    const char* end = field.data() + field.size();
-    const auto [stop, error] = std::from_chars(field.data(), end, *value);
-    return !field.empty() && error == std::errc() && stop == end;
-  }
-  return false;
-}
 
 Status ParseCounterFile(std::string_view file_name, std::string_view text,
                         CounterTable* out) {

@@ -21,14 +21,6 @@ using CounterTable = std::map<std::string, std::map<std::string, double>>;
 Status ParseCounterFile(std::string_view file_name, std::string_view text,
                         CounterTable* out);
 
-/// Finds one counter, prefix/name, in the text of a /proc/net/netstat or
-/// /proc/net/snmp file without building a table: for readers that poll a
-/// few counters many times a second. Returns false when the counter is
-/// absent, negative or not a number, or its value line does not match its
-/// header. Pure; no allocation.
-bool FindCounterInText(std::string_view text, std::string_view prefix,
-                       std::string_view name, std::uint64_t* value);
-
 /// The value of prefix/name, or nullptr when the kernel does not have it.
 const double* FindCounter(const CounterTable& table, const std::string& prefix,
                           const std::string& name);

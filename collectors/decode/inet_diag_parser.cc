@@ -4,6 +4,7 @@
 #include <bit>
 #include <cstring>
 #include <limits>
+#include <optional>
 
 #include "decode/netlink_layout.h"
 
@@ -29,6 +30,10 @@ void ReadInfoField(std::span<const std::uint8_t> info, wire::FieldAt at,
   std::uint32_t raw = 0;
   if (at.size == 1) {
     raw = info[at.offset];
+  } else if (at.size == 2) {
+    std::uint16_t half = 0;
+    std::memcpy(&half, info.data() + at.offset, sizeof half);
+    raw = half;
   } else {
     std::memcpy(&raw, info.data() + at.offset, sizeof raw);
   }
@@ -51,6 +56,22 @@ void DecodeTcpInfo(std::span<const std::uint8_t> info, TcpInfo* out) {
                 &out->total_retrans, out);
   ReadInfoField(info, wire::kTcpiDataSegsOut, TcpInfo::kDataSegsOut,
                 &out->data_segs_out, out);
+  ReadInfoField(info, wire::kTcpiTotalRto, TcpInfo::kTotalRto, &out->total_rto,
+                out);
+  ReadInfoField(info, wire::kTcpiTotalRtoRecoveries,
+                TcpInfo::kTotalRtoRecoveries, &out->total_rto_recoveries, out);
+  ReadInfoField(info, wire::kTcpiTotalRtoTime, TcpInfo::kTotalRtoTime,
+                &out->total_rto_time_ms, out);
+}
+
+// The sk_drops of an INET_DIAG_SKMEMINFO payload: absent when the kernel's
+// array stops before it.
+std::optional<std::uint32_t> DecodeDrops(std::span<const std::uint8_t> meminfo) {
+  constexpr std::size_t at = wire::kSkMemInfoDrops * sizeof(std::uint32_t);
+  if (meminfo.size() < at + sizeof(std::uint32_t)) return std::nullopt;
+  std::uint32_t drops = 0;
+  std::memcpy(&drops, meminfo.data() + at, sizeof drops);
+  return drops;
 }
 
 // Decodes one inet_diag message payload (inet_diag_msg plus attributes).
@@ -75,6 +96,7 @@ bool DecodeSocket(std::span<const std::uint8_t> payload, SocketRecord* record) {
   record->cookie =
       static_cast<std::uint64_t>(message.cookie[1]) << 32 | message.cookie[0];
   record->info = TcpInfo();
+  record->drops.reset();
 
   std::size_t offset = Align4(sizeof message);
   while (offset + sizeof(wire::AttributeHeader) <= payload.size()) {
@@ -84,10 +106,12 @@ bool DecodeSocket(std::span<const std::uint8_t> payload, SocketRecord* record) {
         attribute.length > payload.size() - offset) {
       return false;
     }
+    const auto value = payload.subspan(offset + sizeof attribute,
+                                       attribute.length - sizeof attribute);
     if (attribute.type == wire::kInetDiagInfo) {
-      DecodeTcpInfo(payload.subspan(offset + sizeof attribute,
-                                    attribute.length - sizeof attribute),
-                    &record->info);
+      DecodeTcpInfo(value, &record->info);
+    } else if (attribute.type == wire::kInetDiagSkMemInfo) {
+      record->drops = DecodeDrops(value);
     }
     offset += Align4(attribute.length);
   }

@@ -51,6 +51,11 @@ inline constexpr std::uint16_t kNetlinkDone = 3;        ///< NLMSG_DONE
 inline constexpr std::uint16_t kTcpDiagGetSock = 18;    ///< TCPDIAG_GETSOCK
 inline constexpr std::uint16_t kSockDiagByFamily = 20;  ///< SOCK_DIAG_BY_FAMILY
 inline constexpr std::uint16_t kInetDiagInfo = 2;       ///< INET_DIAG_INFO
+/// INET_DIAG_SKMEMINFO: u32 values indexed by SK_MEMINFO_*.
+inline constexpr std::uint16_t kInetDiagSkMemInfo = 7;
+/// SK_MEMINFO_DROPS: the socket's sk_drops (Linux 4.7+; before, the array
+/// ends earlier and the field is absent).
+inline constexpr std::size_t kSkMemInfoDrops = 8;
 
 /// Where a field of struct tcp_info lies.
 struct FieldAt {
@@ -66,5 +71,10 @@ inline constexpr FieldAt kTcpiLastDataRecv{52, 4};
 inline constexpr FieldAt kTcpiLastAckRecv{56, 4};
 inline constexpr FieldAt kTcpiTotalRetrans{100, 4};
 inline constexpr FieldAt kTcpiDataSegsOut{156, 4};
+// Linux 6.7 appended these after tcpi_rcv_wnd and tcpi_rehash (6.2), making
+// the struct 248 bytes; headers older than 6.7 do not know them.
+inline constexpr FieldAt kTcpiTotalRto{240, 2};
+inline constexpr FieldAt kTcpiTotalRtoRecoveries{242, 2};
+inline constexpr FieldAt kTcpiTotalRtoTime{244, 4};
 
 }  // namespace halfopen::wire

@@ -1,5 +1,7 @@
 #include "decode/proc_text.h"
 
+#include <algorithm>
+
 #include "base/numbers.h"
 
 namespace halfopen {
@@ -54,6 +56,12 @@ bool ParseInodeLink(std::string_view link, std::string_view kind,
   }
   *inode = static_cast<std::uint64_t>(number);
   return true;
+}
+
+bool IsPidName(std::string_view name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return c >= '0' && c <= '9';
+  });
 }
 
 }  // namespace halfopen

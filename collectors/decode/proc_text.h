@@ -22,4 +22,7 @@ bool ParseTcpSockstat(std::string_view sockstat, TcpSockstat* tcp);
 bool ParseInodeLink(std::string_view link, std::string_view kind,
                     std::uint64_t* inode);
 
+/// True when a /proc entry's name is a process id: digits only. Pure.
+bool IsPidName(std::string_view name);
+
 }  // namespace halfopen

@@ -13,7 +13,7 @@
 
 namespace halfopen {
 
-// Defined by the collectors layer (collectors/sources.h): what collectors
+// Defined by the sources layer (sources/sources.h): what collectors
 // read through, and the flags that configure it. The engine only passes
 // them on.
 struct SourceOptions;

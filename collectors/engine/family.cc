@@ -31,6 +31,12 @@ void AddSample(prometheus::MetricFamily* family, const LabelPairs& labels,
   family->metric.push_back(std::move(metric));
 }
 
+void AppendSingle(std::vector<prometheus::MetricFamily>* out, std::string name,
+                  std::string help, prometheus::MetricType type, double value) {
+  out->push_back(NewFamily(std::move(name), std::move(help), type));
+  AddSample(&out->back(), {}, value);
+}
+
 prometheus::MetricFamily& FamilyList::Get(const std::string& name,
                                           const std::string& help,
                                           prometheus::MetricType type) {

@@ -26,11 +26,16 @@ struct DiagRequestId {
 using DatagramHandler = std::function<DatagramVerdict(
     std::span<const std::uint8_t> datagram, const DiagRequestId& request)>;
 
-/// Which sockets a dump asks the kernel for.
+/// Which sockets a dump asks the kernel for, and what it asks of each.
 enum class DumpScope {
-  kAll,        ///< Every TCP state but TCP_BOUND_INACTIVE.
-  kListeners,  ///< LISTEN only: the kernel walks just the listening hash,
-               ///< which stays cheap however many connections exist.
+  kAll,  ///< Every TCP state but TCP_BOUND_INACTIVE, each with its tcp_info.
+  /// LISTEN only, each with its memory counters (INET_DIAG_SKMEMINFO, which
+  /// holds sk_drops) and no tcp_info: the kernel walks just the listening
+  /// hash, which stays cheap however many connections exist.
+  kListeners,
+  /// Every state of kAll but LISTEN, each with its tcp_info: the rest of a
+  /// walk whose listeners came from a kListeners dump.
+  kConnections,
 };
 
 /// Where inet_diag dump replies come from: the kernel, or a recording.

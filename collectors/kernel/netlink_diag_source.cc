@@ -61,22 +61,39 @@ class NetlinkDiagSource : public DiagSource {
   }
 
   Status DumpOn(DumpScope scope, const DatagramHandler& handler) {
-    const std::uint32_t states = scope == DumpScope::kListeners
-                                     ? 1u << kTcpListenState
-                                     : AllTcpStatesMask();
+    const What what = WhatOf(scope);
     if (mode_ == DiagRequestMode::kLegacySingleWalk) {
-      return Request(AF_UNSPEC, states, handler);
+      return Request(AF_UNSPEC, what, handler);
     }
     // IPv6 first: a dual-stack [::] listener then precedes the IPv4 request
     // sockets (SYN_RECV) that belong to it.
     for (const int family : {AF_INET6, AF_INET}) {
-      Status status = Request(family, states, handler);
+      Status status = Request(family, what, handler);
       if (!status.ok()) return status;
     }
     return Status::Ok();
   }
 
-  Status Send(std::uint32_t sequence, int family, std::uint32_t states) {
+  // The states a request asks for, and its idiag_ext.
+  struct What {
+    std::uint32_t states;
+    std::uint8_t extensions;
+  };
+
+  static What WhatOf(DumpScope scope) {
+    constexpr std::uint32_t listen = 1u << kTcpListenState;
+    constexpr std::uint8_t info = 1 << (INET_DIAG_INFO - 1);
+    switch (scope) {
+      case DumpScope::kListeners:
+        return {listen, 1 << (INET_DIAG_SKMEMINFO - 1)};
+      case DumpScope::kConnections:
+        return {AllTcpStatesMask() & ~listen, info};
+      default:
+        return {AllTcpStatesMask(), info};
+    }
+  }
+
+  Status Send(std::uint32_t sequence, int family, const What& what) {
     struct {
       nlmsghdr header;
       union {
@@ -89,15 +106,15 @@ class NetlinkDiagSource : public DiagSource {
     if (mode_ == DiagRequestMode::kLegacySingleWalk) {
       request.header.nlmsg_type = TCPDIAG_GETSOCK;
       request.header.nlmsg_len = NLMSG_LENGTH(sizeof(inet_diag_req));
-      request.legacy.idiag_states = states;
-      request.legacy.idiag_ext = 1 << (INET_DIAG_INFO - 1);
+      request.legacy.idiag_states = what.states;
+      request.legacy.idiag_ext = what.extensions;
     } else {
       request.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
       request.header.nlmsg_len = NLMSG_LENGTH(sizeof(inet_diag_req_v2));
       request.v2.sdiag_family = static_cast<std::uint8_t>(family);
       request.v2.sdiag_protocol = IPPROTO_TCP;
-      request.v2.idiag_states = states;
-      request.v2.idiag_ext = 1 << (INET_DIAG_INFO - 1);
+      request.v2.idiag_states = what.states;
+      request.v2.idiag_ext = what.extensions;
     }
     const std::span<const std::uint8_t> bytes(
         reinterpret_cast<const std::uint8_t*>(&request),
@@ -111,10 +128,9 @@ class NetlinkDiagSource : public DiagSource {
     return Status::Ok();
   }
 
-  Status Request(int family, std::uint32_t states,
-                 const DatagramHandler& handler) {
+  Status Request(int family, const What& what, const DatagramHandler& handler) {
     const DiagRequestId id{++sequence_, port_id_};
-    Status status = Send(id.sequence, family, states);
+    Status status = Send(id.sequence, family, what);
     if (!status.ok()) return status;
     while (true) {
       NetlinkReceived received;

@@ -17,6 +17,10 @@ constexpr Point kScoreOfEvidence[] = {{0, 0},     {2, 0.05},  {3, 0.2},
                                       {4.4, 0.5}, {5.4, 0.8}, {6.5, 0.9},
                                       {8, 0.95},  {10, 0.97}};
 
+// How many round trips, and data segments, the prior is worth.
+constexpr double kRunPriorWeight = 5;
+constexpr double kDataPriorWeight = 10;
+
 }  // namespace
 
 double RoundTripLoss(double one_way) {
@@ -27,6 +31,19 @@ double RoundTripLoss(double one_way) {
 double ProbeEvidence(unsigned probes, double round_trip_loss) {
   const double loss = std::clamp(round_trip_loss, 1e-6, 1.0);
   return -static_cast<double>(probes) * std::log10(loss);
+}
+
+double RunLoss(const RunRecord& runs) {
+  if (runs.answered <= 0) return 0;
+  const double prior = RoundTripLoss(kPriorOneWayLoss);
+  return (runs.continued + prior * kRunPriorWeight) /
+         (runs.continued + runs.answered + kRunPriorWeight);
+}
+
+double DataLoss(const DataRecord& data) {
+  return std::min(1.0,
+                  (data.retransmitted + kPriorOneWayLoss * kDataPriorWeight) /
+                      (data.sent + kDataPriorWeight));
 }
 
 double EvidenceScore(double decades) {

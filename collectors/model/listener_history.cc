@@ -14,25 +14,6 @@ constexpr double kForgetSecondsAtLeast = 120;
 
 }  // namespace
 
-ListenerKey ListenerKey::Of(const Listener& listener) {
-  return {listener.family, listener.address, listener.port, listener.device};
-}
-
-std::size_t ListenerKeyHash::operator()(const ListenerKey& key) const {
-  // FNV-1a over the fields; listeners are few and keys small.
-  std::uint64_t hash = 1469598103934665603ull;
-  auto mix = [&hash](std::uint64_t byte) {
-    hash ^= byte;
-    hash *= 1099511628211ull;
-  };
-  mix(key.family);
-  for (const std::uint8_t byte : key.address) mix(byte);
-  mix(key.port & 0xff);
-  mix(key.port >> 8);
-  for (int shift = 0; shift < 32; shift += 8) mix((key.device >> shift) & 0xff);
-  return static_cast<std::size_t>(hash);
-}
-
 ListenerHistory::ListenerHistory(Config config)
     : config_(std::move(config)),
       bucket_seconds_(config_.peak_window_seconds / kPeakBuckets) {}
@@ -49,8 +30,7 @@ void ListenerHistory::BeginSample(double now_seconds) {
 
 void ListenerHistory::Observe(const SocketRecord& socket) {
   if (socket.state != kTcpListen) return;
-  const ListenerKey key{socket.family, socket.local_address, socket.local_port,
-                        socket.bound_interface};
+  const ListenerKey key = ListenerKey::Of(socket);
   auto found = groups_.find(key);
   if (found == groups_.end()) {
     if (groups_.size() >= config_.max_listeners) {
@@ -106,8 +86,7 @@ std::uint32_t ListenerHistory::Peak(const Group& group, double now) const {
   return peak;
 }
 
-void ListenerHistory::EndSample(bool counters_read, std::uint64_t overflows,
-                                std::uint64_t drops) {
+void ListenerHistory::EndSample() {
   const double interval = samples_ > 0 ? std::max(0.0, now_ - previous_) : 0;
   const double forget_after = std::max(
       kForgetWindows * config_.peak_window_seconds, kForgetSecondsAtLeast);
@@ -129,35 +108,8 @@ void ListenerHistory::EndSample(bool counters_read, std::uint64_t overflows,
     }
     ++it;
   }
-  if (counters_read) {
-    // A counter that went down (never, short of a namespace's counters being
-    // replaced) starts a new baseline.
-    if (have_counters_ && overflows >= overflows_ && drops >= drops_) {
-      Attribute(overflows - overflows_, drops - drops_);
-    }
-    overflows_ = overflows;
-    drops_ = drops;
-  }
-  have_counters_ = counters_read;
   previous_ = now_;
   ++samples_;
-}
-
-void ListenerHistory::Attribute(std::uint64_t overflows, std::uint64_t drops) {
-  if (overflows == 0 && drops == 0) return;
-  int weights = 0;
-  for (const auto& [key, group] : groups_) weights += group.weight;
-  if (weights == 0) {
-    unattributed_overflows_ += static_cast<double>(overflows);
-    unattributed_drops_ += static_cast<double>(drops);
-    return;
-  }
-  for (auto& [key, group] : groups_) {
-    if (group.weight == 0) continue;
-    const double share = static_cast<double>(group.weight) / weights;
-    group.totals.overflows += share * static_cast<double>(overflows);
-    group.totals.drops += share * static_cast<double>(drops);
-  }
 }
 
 ListenerObservation ListenerHistory::Read(const Listener& listener,
@@ -187,8 +139,6 @@ ListenerObservation ListenerHistory::FoldOthers(
     if (group.passes_filter && !kept_keys.contains(key)) {
       other_.full_seconds +=
           group.totals.full_seconds - group.folded_mark.full_seconds;
-      other_.overflows += group.totals.overflows - group.folded_mark.overflows;
-      other_.drops += group.totals.drops - group.folded_mark.drops;
       peak = std::max(peak, Peak(group, now_seconds));
     }
     group.folded_mark = group.totals;

@@ -12,22 +12,6 @@
 
 namespace halfopen {
 
-/// What identifies a listener (a socket or an SO_REUSEPORT group) from one
-/// sample to the next: the same as ListenerTable groups by.
-struct ListenerKey {
-  std::uint8_t family = 0;
-  Address address{};
-  std::uint16_t port = 0;
-  std::uint32_t device = 0;
-
-  static ListenerKey Of(const Listener& listener);
-  bool operator==(const ListenerKey&) const = default;
-};
-
-struct ListenerKeyHash {
-  std::size_t operator()(const ListenerKey& key) const;
-};
-
 /// What the sampler saw of one listener (or of the folded "other" ones).
 struct ListenerObservation {
   /// Seconds a member's queue was seen full (length greater than limit),
@@ -37,18 +21,13 @@ struct ListenerObservation {
   /// The highest queue length (summed over the members) sampled within the
   /// peak window.
   std::uint32_t peak_length = 0;
-  /// The namespace's ListenOverflows and ListenDrops increases attributed
-  /// to this listener (see ListenerHistory::EndSample).
-  double overflows = 0;
-  double drops = 0;
 };
 
 /// What a listener sampler remembers of one network namespace's listeners
-/// between scrapes: per listener, how long its queue was full, its peak
-/// length over a sliding window, and its estimated share of the namespace's
-/// ListenOverflows and ListenDrops. Fed one sample at a time (BeginSample,
-/// Observe for every LISTEN socket, EndSample with the counters); read at
-/// scrape time. Counters only grow, so any number of scrapers may read.
+/// between scrapes: per listener, how long its queue was full and its peak
+/// length over a sliding window (its drops are counted exactly by
+/// ListenerDrops). Fed one sample at a time (BeginSample, Observe for every
+/// LISTEN socket, EndSample); read at scrape time. Counters only grow, so any number of scrapers may read.
 /// Allocates only when a listener appears that it has not seen. Pure; not
 /// thread-safe.
 class ListenerHistory {
@@ -59,8 +38,7 @@ class ListenerHistory {
     /// Listeners remembered at most; more are not sampled (a bound on
     /// memory for hosts with pathological numbers of listeners).
     std::size_t max_listeners = 65536;
-    /// Which listeners the scrape may export; the others still count in the
-    /// attribution, so that their overflows are not given to anyone else.
+    /// Which listeners the scrape may export (FoldOthers folds only those).
     ListenerFilter filter;
   };
 
@@ -71,14 +49,8 @@ class ListenerHistory {
   void BeginSample(double now_seconds);
   /// Adds one LISTEN socket of the sample.
   void Observe(const SocketRecord& socket);
-  /// Ends the sample. With `counters_read`, `overflows` and `drops` are the
-  /// namespace's TcpExt ListenOverflows and ListenDrops: their increase
-  /// since the previous sample is shared among the listeners seen full at
-  /// either sample, each by how many of the two saw it full; an increase
-  /// with no listener seen full is unattributed (a burst shorter than the
-  /// interval, or a listener that opened and closed between samples).
-  void EndSample(bool counters_read, std::uint64_t overflows,
-                 std::uint64_t drops);
+  /// Ends the sample.
+  void EndSample();
 
   /// The observation of `listener` (zero for one never sampled).
   ListenerObservation Read(const Listener& listener, double now_seconds) const;
@@ -95,8 +67,6 @@ class ListenerHistory {
                                  double now_seconds);
 
   std::uint64_t samples() const { return samples_; }
-  double unattributed_overflows() const { return unattributed_overflows_; }
-  double unattributed_drops() const { return unattributed_drops_; }
   /// Listeners of the last sample left out because max_listeners were
   /// already remembered.
   std::uint64_t untracked() const { return untracked_; }
@@ -127,7 +97,6 @@ class ListenerHistory {
   std::int64_t Bucket(double seconds) const;
   void RecordPeak(Group& group, std::uint32_t length, double now);
   std::uint32_t Peak(const Group& group, double now) const;
-  void Attribute(std::uint64_t overflows, std::uint64_t drops);
 
   const Config config_;
   const double bucket_seconds_;
@@ -136,11 +105,6 @@ class ListenerHistory {
   std::uint64_t serial_ = 0;   // Begun.
   double now_ = 0;
   double previous_ = 0;  // The previous sample's time.
-  bool have_counters_ = false;
-  std::uint64_t overflows_ = 0;
-  std::uint64_t drops_ = 0;
-  double unattributed_overflows_ = 0;
-  double unattributed_drops_ = 0;
   std::uint64_t untracked_ = 0;
   ListenerObservation other_;
 };

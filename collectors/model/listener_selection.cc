@@ -78,8 +78,8 @@ ListenerSelection SelectListeners(
               });
     for (std::size_t i = filter.max_listeners; i < passed.size(); ++i) {
       Fold(*passed[i], &selection.other);
+      selection.folded.push_back(passed[i]);
     }
-    selection.folded = passed.size() - filter.max_listeners;
     passed.resize(filter.max_listeners);
   }
   std::sort(passed.begin(), passed.end(),

@@ -35,10 +35,11 @@ struct ListenerSelection {
   /// family, address and device.
   std::vector<const Listener*> kept;
   /// The listeners past the cap, added up: sockets, lengths, limits and
-  /// handshakes summed, max_fill the largest. Meaningful when folded > 0.
+  /// handshakes summed, max_fill the largest. Meaningful when some are
+  /// folded.
   Listener other;
-  std::size_t folded = 0;    ///< Listeners in `other`.
-  std::size_t excluded = 0;  ///< Listeners the filters left out.
+  std::vector<const Listener*> folded;  ///< The listeners in `other`.
+  std::size_t excluded = 0;             ///< Listeners the filters left out.
 };
 
 /// Applies `filter` to `listeners`. When more pass than the cap allows, the

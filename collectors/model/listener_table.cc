@@ -28,6 +28,30 @@ int MatchScore(const Listener& listener, std::uint8_t family,
 
 }  // namespace
 
+ListenerKey ListenerKey::Of(const Listener& listener) {
+  return {listener.family, listener.address, listener.port, listener.device};
+}
+
+std::size_t ListenerKeyHash::operator()(const ListenerKey& key) const {
+  // FNV-1a over the fields; listeners are few and keys small.
+  std::uint64_t hash = 1469598103934665603ull;
+  auto mix = [&hash](std::uint64_t byte) {
+    hash ^= byte;
+    hash *= 1099511628211ull;
+  };
+  mix(key.family);
+  for (const std::uint8_t byte : key.address) mix(byte);
+  mix(key.port & 0xff);
+  mix(key.port >> 8);
+  for (int shift = 0; shift < 32; shift += 8) mix((key.device >> shift) & 0xff);
+  return static_cast<std::size_t>(hash);
+}
+
+ListenerKey ListenerKey::Of(const SocketRecord& socket) {
+  return {socket.family, socket.local_address, socket.local_port,
+          socket.bound_interface};
+}
+
 void ListenerTable::AddListener(const SocketRecord& socket) {
   Listener* group = nullptr;
   const auto [first, last] = by_port_.equal_range(socket.local_port);

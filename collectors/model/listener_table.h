@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <unordered_map>
 #include <vector>
@@ -38,6 +39,24 @@ struct Listener {
 
   /// True when some member's queue is full (length greater than limit).
   bool QueueFull() const { return max_fill >= 1; }
+};
+
+/// What identifies a listener (a socket or an SO_REUSEPORT group) from one
+/// sample to the next: the same as ListenerTable groups by.
+struct ListenerKey {
+  std::uint8_t family = 0;
+  Address address{};
+  std::uint16_t port = 0;
+  std::uint32_t device = 0;
+
+  static ListenerKey Of(const Listener& listener);
+  /// The key of the group a LISTEN socket belongs to.
+  static ListenerKey Of(const SocketRecord& socket);
+  bool operator==(const ListenerKey&) const = default;
+};
+
+struct ListenerKeyHash {
+  std::size_t operator()(const ListenerKey& key) const;
 };
 
 /// The listeners of one walk, with SYN_RECV request sockets attributed to

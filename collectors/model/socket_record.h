@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "model/address.h"
 
@@ -36,19 +37,22 @@ enum DiagTimer : std::uint8_t {
 /// exists only when the kernel's tcp_info reached it (older kernels send a
 /// shorter struct); a missing field is unknown, never zero.
 struct TcpInfo {
-  enum Field : std::uint8_t {
-    kRetransmits = 1 << 0,   ///< tcpi_retransmits
-    kProbes = 1 << 1,        ///< tcpi_probes
-    kRto = 1 << 2,           ///< tcpi_rto
-    kLastDataSent = 1 << 3,  ///< tcpi_last_data_sent
-    kLastDataRecv = 1 << 4,  ///< tcpi_last_data_recv
-    kLastAckRecv = 1 << 5,   ///< tcpi_last_ack_recv
-    kTotalRetrans = 1 << 6,  ///< tcpi_total_retrans
-    kDataSegsOut = 1 << 7,   ///< tcpi_data_segs_out (Linux 4.6+)
+  enum Field : std::uint16_t {
+    kRetransmits = 1 << 0,         ///< tcpi_retransmits
+    kProbes = 1 << 1,              ///< tcpi_probes
+    kRto = 1 << 2,                 ///< tcpi_rto
+    kLastDataSent = 1 << 3,        ///< tcpi_last_data_sent
+    kLastDataRecv = 1 << 4,        ///< tcpi_last_data_recv
+    kLastAckRecv = 1 << 5,         ///< tcpi_last_ack_recv
+    kTotalRetrans = 1 << 6,        ///< tcpi_total_retrans
+    kDataSegsOut = 1 << 7,         ///< tcpi_data_segs_out (Linux 4.6+)
+    kTotalRto = 1 << 8,            ///< tcpi_total_rto (Linux 6.7+)
+    kTotalRtoRecoveries = 1 << 9,  ///< tcpi_total_rto_recoveries (6.7+)
+    kTotalRtoTime = 1 << 10,       ///< tcpi_total_rto_time (6.7+)
   };
-  static constexpr std::uint8_t kAll = 0xff;
+  static constexpr std::uint16_t kAll = 0x7ff;
 
-  std::uint8_t present = 0;      ///< Field bits the kernel sent.
+  std::uint16_t present = 0;     ///< Field bits the kernel sent.
   std::uint8_t retransmits = 0;  ///< Consecutive RTOs without progress.
   std::uint8_t probes = 0;       ///< Unanswered keepalive/zero-window probes.
   std::uint32_t rto_us = 0;
@@ -59,6 +63,15 @@ struct TcpInfo {
   std::uint32_t total_retrans = 0;
   /// Data segments sent over the connection's life.
   std::uint32_t data_segs_out = 0;
+  /// Retransmission timeouts over the connection's life, handshake
+  /// included; 16 bits in the kernel's struct, so it wraps.
+  std::uint16_t total_rto = 0;
+  /// RTO episodes: counted at the first timeout of each chain, so a
+  /// connection in a chain counts the chain it is in.
+  std::uint16_t total_rto_recoveries = 0;
+  /// Milliseconds spent in RTO recovery (the kernel's loss state), the
+  /// episode under way included.
+  std::uint32_t total_rto_time_ms = 0;
 
   bool Has(Field field) const { return (present & field) != 0; }
 };
@@ -88,6 +101,10 @@ struct SocketRecord {
   std::uint64_t cookie = 0;
   /// Request sockets (SYN_RECV handshakes) carry no tcp_info: info.present 0.
   TcpInfo info;
+  /// The socket's own drop count (sk_drops, from INET_DIAG_SKMEMINFO), when
+  /// the dump asked for it and the kernel sent it. For a listener: each
+  /// connection attempt it dropped, see docs/architecture.md. Wraps at 2^32.
+  std::optional<std::uint32_t> drops;
 };
 
 /// Consumes sockets as the decoder produces them. Called once per socket, on

@@ -6,6 +6,7 @@
 
 #include "model/evidence.h"
 #include "model/giveup.h"
+#include "model/retransmit_chain.h"
 
 namespace halfopen {
 namespace {
@@ -17,10 +18,6 @@ double FromTable(const double (&table)[N], unsigned count) {
   return table[std::min<std::size_t>(count, N - 1)];
 }
 
-// Consecutive RTOs: 0.5 needs at least the third (1.4 s into a stall at the
-// minimum RTO), and then ACK silence must confirm it (below). Any ACK that
-// advances snd_una resets the count on a live path.
-constexpr double kRetransmitTable[] = {0, 0.3, 0.45, 0.7, 0.85, 0.92, 0.96};
 // SYN retransmissions (1 s apart at first on Linux 6.5+).
 constexpr double kHandshakeTable[] = {0, 0.35, 0.6, 0.75, 0.85, 0.9, 0.95};
 // idle_unprotected is a risk, not evidence: always below the threshold.
@@ -29,13 +26,6 @@ constexpr double kIdleUnprotectedScore = 0.2;
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
 
 double Seconds(std::uint32_t milliseconds) { return milliseconds / 1000.0; }
-
-// 0 at `start` seconds of ACK silence, 1 from `start + span` on.
-double SilenceWeight(const SocketRecord& socket, double start, double span) {
-  if (!socket.info.Has(TcpInfo::kLastAckRecv)) return 1;
-  const double silence = Seconds(socket.info.last_ack_recv_ms);
-  return std::clamp((silence - start) / span, 0.0, 1.0);
-}
 
 double RetransmitEta(const SocketRecord& socket, const KernelSettings& k) {
   const double budget = RetransmitGiveUpSeconds(k.tcp_retries2);
@@ -94,18 +84,14 @@ bool IsEstablishedLike(const SocketRecord& socket) {
   }
 }
 
-double RetransmitStallScore(const SocketRecord& socket) {
-  if (!IsEstablishedLike(socket) || socket.timer != kTimerRetransmit ||
-      !socket.info.Has(TcpInfo::kRetransmits)) {
-    return 0;
-  }
-  // Consecutive RTOs say how long the stall has lasted; ACK silence confirms
-  // that not even duplicate ACKs came back. Up to 5 s of silence gives
-  // nothing (a live path with 10% loss each way was seen to stall for 2.4 s
-  // and 4.4 s in bulk transfers), 9 s gives full weight: a dead peer at the
-  // minimum RTO is then past its fifth RTO and scores 0.92.
-  return FromTable(kRetransmitTable, socket.info.retransmits) *
-         SilenceWeight(socket, 5.0, 4.0);
+// Each retransmission that no ACK followed is a round trip that failed, and
+// a live peer fails round_trip_loss of them: a chain is weighed like a run
+// of unanswered probes.
+double RetransmitStallScore(const SocketRecord& socket,
+                            double round_trip_loss) {
+  if (!IsEstablishedLike(socket)) return 0;
+  return EvidenceScore(
+      ProbeEvidence(UnansweredRetransmits(socket), round_trip_loss));
 }
 
 // A live peer answers each keepalive probe, and each zero-window probe
@@ -124,20 +110,24 @@ double ZeroWindowStallScore(const SocketRecord& socket,
   return EvidenceScore(ProbeEvidence(Probes(socket), round_trip_loss));
 }
 
-unsigned ProbesBehind(const SocketRecord& socket, const Verdict& verdict) {
-  const bool probe_based = verdict.reason == Reason::kKeepaliveUnanswered ||
-                           verdict.reason == Reason::kZeroWindowStall;
-  return probe_based && verdict.score > 0 ? Probes(socket) : 0;
+unsigned UnansweredBehind(const SocketRecord& socket, const Verdict& verdict) {
+  if (verdict.score <= 0) return 0;
+  switch (verdict.reason) {
+    case Reason::kKeepaliveUnanswered:
+    case Reason::kZeroWindowStall:
+      return Probes(socket);
+    case Reason::kRetransmitStall:
+      // The lost send that started the chain, then its failed retries.
+      return UnansweredRetransmits(socket) + 1;
+    default:
+      return 0;
+  }
 }
 
-double OwnDataLoss(const SocketRecord& socket) {
-  constexpr std::uint32_t kEnoughSegments = 50;
-  if (!socket.info.Has(TcpInfo::kDataSegsOut) ||
-      socket.info.data_segs_out < kEnoughSegments) {
-    return 0;
-  }
-  return std::min(1.0, static_cast<double>(socket.info.total_retrans) /
-                           socket.info.data_segs_out);
+double OwnRoundTripLoss(const SocketRecord& socket) {
+  const DataRecord data = PastData(socket);
+  const double from_data = data.sent > 0 ? RoundTripLoss(DataLoss(data)) : 0;
+  return std::max(from_data, RunLoss(PastStalls(socket)));
 }
 
 double HandshakeStalledScore(const SocketRecord& socket) {
@@ -159,7 +149,7 @@ double IdleUnprotectedScore(const SocketRecord& socket,
 Verdict ScoreSocket(const SocketRecord& socket, const ScoringConfig& config,
                     double round_trip_loss) {
   const std::pair<Reason, double> scores[] = {
-      {Reason::kRetransmitStall, RetransmitStallScore(socket)},
+      {Reason::kRetransmitStall, RetransmitStallScore(socket, round_trip_loss)},
       {Reason::kKeepaliveUnanswered,
        KeepaliveUnansweredScore(socket, round_trip_loss)},
       {Reason::kZeroWindowStall, ZeroWindowStallScore(socket, round_trip_loss)},

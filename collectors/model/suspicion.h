@@ -70,13 +70,13 @@ struct Verdict {
 
 /// The scores the kernel-visible evidence of one socket earns, each rule on
 /// its own, before persistence (SuspicionTracker). Pure; monotone in every
-/// piece of evidence. The probe rules weigh unanswered probes against
-/// `round_trip_loss`, the chance that a probe's round trip fails on this
-/// path if the peer is alive (more loss, less evidence per probe; see
-/// model/evidence.h). The local-pair reasons (peer_missing,
+/// piece of evidence. The probe and retransmission rules weigh unanswered
+/// round trips against `round_trip_loss`, the chance that one fails on
+/// this path if the peer is alive (more loss, less evidence per round trip;
+/// see model/evidence.h). The local-pair reasons (peer_missing,
 /// accept_queue_orphan) need the whole table and are decided by
 /// SuspicionTracker.
-double RetransmitStallScore(const SocketRecord& socket);
+double RetransmitStallScore(const SocketRecord& socket, double round_trip_loss);
 double KeepaliveUnansweredScore(const SocketRecord& socket,
                                 double round_trip_loss);
 double ZeroWindowStallScore(const SocketRecord& socket, double round_trip_loss);
@@ -112,13 +112,16 @@ inline constexpr double kLocalPeerGoneScore = 0.9;
 Verdict ScoreSocket(const SocketRecord& socket, const ScoringConfig& config,
                     double round_trip_loss);
 
-/// The unanswered probes behind a probe-based verdict (keepalive or
-/// zero-window), else 0.
-unsigned ProbesBehind(const SocketRecord& socket, const Verdict& verdict);
+/// The run of unanswered round trips behind a verdict: the unanswered
+/// probes of a keepalive or zero-window verdict, the lost send and its
+/// unanswered retransmissions of a retransmit_stall one; else 0.
+unsigned UnansweredBehind(const SocketRecord& socket, const Verdict& verdict);
 
-/// The one-way loss the connection's own data has shown (retransmitted
-/// over sent data segments), or 0 when it has sent too little to tell.
-double OwnDataLoss(const SocketRecord& socket);
+/// The round-trip loss the connection's own record shows before its
+/// current chain: its data (DataLoss of PastData) and, on Linux 6.7+, the
+/// RTO chains it recovered from (RunLoss of PastStalls), the larger; 0
+/// when the kernel sent neither.
+double OwnRoundTripLoss(const SocketRecord& socket);
 
 /// Seconds until the kernel gives up on this socket under `settings`, from
 /// its timer: retransmission and zero-window probes from tcp_retries2's

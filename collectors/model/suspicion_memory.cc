@@ -6,15 +6,6 @@
 #include "model/evidence.h"
 
 namespace halfopen {
-namespace {
-
-// A Beta prior worth five probes, centred on the prior round-trip loss.
-constexpr double kPriorWeight = 5;
-// Pooled data counts below this say too little about the path.
-constexpr double kMinDataSegments = 50;
-
-}  // namespace
-
 std::size_t SuspicionMemory::AddressHash::operator()(const Address& a) const {
   std::uint64_t words[2];
   std::memcpy(words, a.data(), sizeof words);
@@ -28,23 +19,31 @@ void SuspicionMemory::BeginWalk(double now_seconds) {
 }
 
 double SuspicionMemory::Persist(std::uint64_t id, Reason reason, double level,
-                                unsigned probes, const Address& peer) {
+                                unsigned unanswered, const Address& peer) {
   auto it = connections_.find(id);
   if (it == connections_.end()) {
     if (connections_.size() >= kMaxConnections) return 0;
     it = connections_
-             .emplace(id, Connection{reason, level, probes, now_, walk_, peer})
+             .emplace(id,
+                      Connection{reason, level, unanswered, now_, walk_, peer})
              .first;
   } else {
     Connection& known = it->second;
-    if (probes < known.probes) EndRun(known);  // Answered, then lost again.
-    if (reason != known.reason || level < known.level) known.since = now_;
+    // Runs of different reasons count different round trips.
+    const bool answered =
+        reason == known.reason && unanswered < known.unanswered;
+    if (answered) EndRun(known);  // Answered, then lost again.
+    // A run's level moves with the path's loss estimate too; only an answer
+    // is the evidence dropping.
+    const bool dropped =
+        unanswered > 0 || known.unanswered > 0 ? answered : level < known.level;
+    if (reason != known.reason || dropped) known.since = now_;
     known.reason = reason;
     known.level = level;
-    known.probes = probes;
+    known.unanswered = unanswered;
     known.walk = walk_;
   }
-  if (probes > 0) {
+  if (unanswered > 0) {
     auto [peer_it, added] = peers_.try_emplace(peer);
     if (added && peers_.size() > kMaxPeers) {
       peers_.erase(peer_it);
@@ -67,21 +66,29 @@ void SuspicionMemory::Clear(std::uint64_t id) {
 }
 
 void SuspicionMemory::EndRun(const Connection& connection) {
-  if (connection.probes == 0) return;
+  // An RTO chain is remembered only once a retry has failed, so the chains
+  // seen to end are the long ones: as a record of the path they would
+  // overstate its loss. The kernel counts every chain (PastStalls).
+  if (connection.unanswered == 0 ||
+      connection.reason == Reason::kRetransmitStall) {
+    return;
+  }
   const auto peer = peers_.find(connection.peer);
   if (peer == peers_.end()) return;
-  peer->second.continued += connection.probes - 1;
-  peer->second.answered += 1;
+  peer->second.runs.continued += connection.unanswered - 1;
+  peer->second.runs.answered += 1;
 }
 
-void SuspicionMemory::AddPeerData(const Address& peer,
-                                  std::uint32_t retransmitted,
-                                  std::uint32_t sent) {
+void SuspicionMemory::AddPeerData(const Address& peer, const DataRecord& data,
+                                  const RunRecord& stalls) {
   if (peers_.empty()) return;
   const auto it = peers_.find(peer);
   if (it == peers_.end()) return;
-  it->second.retransmitted += retransmitted;
-  it->second.sent += sent;
+  Peer& p = it->second;
+  p.data.retransmitted += data.retransmitted;
+  p.data.sent += data.sent;
+  p.stalls.continued += stalls.continued;
+  p.stalls.answered += stalls.answered;
 }
 
 double SuspicionMemory::PeerRoundTripLoss(const Address& peer) const {
@@ -89,16 +96,9 @@ double SuspicionMemory::PeerRoundTripLoss(const Address& peer) const {
   const auto it = peers_.find(peer);
   if (it == peers_.end()) return 0;
   const Peer& p = it->second;
-  double loss = 0;
-  if (p.answered > 0) {
-    const double prior = RoundTripLoss(kPriorOneWayLoss);
-    loss = (p.continued + prior * kPriorWeight) /
-           (p.continued + p.answered + kPriorWeight);
-  }
-  if (p.last_sent >= kMinDataSegments) {
-    loss = std::max(loss, RoundTripLoss(p.last_retransmitted / p.last_sent));
-  }
-  return loss;
+  const double from_data =
+      p.last_data.sent > 0 ? RoundTripLoss(DataLoss(p.last_data)) : 0;
+  return std::max({RunLoss(p.runs), from_data, RunLoss(p.last_stalls)});
 }
 
 void SuspicionMemory::EndWalk() {
@@ -111,9 +111,10 @@ void SuspicionMemory::EndWalk() {
       it = peers_.erase(it);
       continue;
     }
-    peer.last_retransmitted = peer.retransmitted;
-    peer.last_sent = peer.sent;
-    peer.retransmitted = peer.sent = 0;
+    peer.last_data = peer.data;
+    peer.last_stalls = peer.stalls;
+    peer.data = {};
+    peer.stalls = {};
     ++it;
   }
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "model/evidence.h"
+#include "model/retransmit_chain.h"
 
 namespace halfopen {
 namespace {
@@ -35,18 +36,17 @@ SuspicionTracker::SuspicionTracker(const SuspicionConfig& config,
 
 double SuspicionTracker::RoundTripLossTo(const SocketRecord& socket,
                                          const Address& peer) const {
-  return std::max({RoundTripLoss(kPriorOneWayLoss),
-                   RoundTripLoss(OwnDataLoss(socket)),
+  return std::max({RoundTripLoss(kPriorOneWayLoss), OwnRoundTripLoss(socket),
                    memory_.PeerRoundTripLoss(peer)});
 }
 
 double SuspicionTracker::Persisted(std::uint64_t id, const Verdict& verdict,
-                                   unsigned probes, const Address& peer,
+                                   unsigned unanswered, const Address& peer,
                                    double* age_seconds) {
   *age_seconds = 0;
   if (verdict.score > 0 && verdict.reason != Reason::kIdleUnprotected) {
     *age_seconds =
-        memory_.Persist(id, verdict.reason, verdict.score, probes, peer);
+        memory_.Persist(id, verdict.reason, verdict.score, unanswered, peer);
     return verdict.score * PersistenceFactor(*age_seconds);
   }
   if (memory_.Remembers(id)) memory_.Clear(id);
@@ -70,12 +70,17 @@ void SuspicionTracker::OnSocket(const SocketRecord& socket,
     return;
   }
   const Address peer = Canonical(socket.family, socket.peer_address);
-  if (socket.info.Has(TcpInfo::kDataSegsOut)) {
-    memory_.AddPeerData(peer, socket.info.total_retrans,
-                        socket.info.data_segs_out);
+  // Only the probe and retransmission rules weigh the path's loss, and
+  // only remembered peers pool records: most sockets skip both.
+  if (memory_.peers() > 0) {
+    memory_.AddPeerData(peer, PastData(socket), PastStalls(socket));
   }
-  Verdict verdict =
-      ScoreSocket(socket, config_.scoring, RoundTripLossTo(socket, peer));
+  const bool weighs_loss = socket.timer == kTimerRetransmit ||
+                           socket.timer == kTimerKeepalive ||
+                           socket.timer == kTimerPersist;
+  Verdict verdict = ScoreSocket(socket, config_.scoring,
+                                weighs_loss ? RoundTripLossTo(socket, peer)
+                                            : RoundTripLoss(kPriorOneWayLoss));
   if (verdict.score > 0 && verdict.reason == Reason::kIdleUnprotected) {
     ++summary_.idle_unprotected;
   }
@@ -95,8 +100,9 @@ void SuspicionTracker::OnSocket(const SocketRecord& socket,
     return;
   }
   double age_seconds = 0;
-  verdict.score = Persisted(socket.cookie, verdict,
-                            ProbesBehind(socket, verdict), peer, &age_seconds);
+  verdict.score =
+      Persisted(socket.cookie, verdict, UnansweredBehind(socket, verdict), peer,
+                &age_seconds);
   if (verdict.score < config_.threshold) return;
   Suspect suspect{verdict.reason,      verdict.score,     eta,
                   socket.family,       socket.state,      socket.local_address,

@@ -49,7 +49,7 @@ class SuspicionTracker {
 
   /// The chance that a probe's round trip fails on the path to `peer` of
   /// `socket` if the peer is alive: the largest of the prior, the socket's
-  /// own data loss, and what memory knows of the peer.
+  /// own record (OwnRoundTripLoss), and what memory knows of the peer.
   double RoundTripLossTo(const SocketRecord& socket, const Address& peer) const;
 
  private:
@@ -58,8 +58,9 @@ class SuspicionTracker {
   // The verdict's score once weighed by how long its evidence has persisted
   // (remembering it), or as it is when there is none (forgetting it). Sets
   // *age_seconds to how long that is (0 when nothing is remembered).
-  double Persisted(std::uint64_t id, const Verdict& verdict, unsigned probes,
-                   const Address& peer, double* age_seconds);
+  double Persisted(std::uint64_t id, const Verdict& verdict,
+                   unsigned unanswered, const Address& peer,
+                   double* age_seconds);
 
   const SuspicionConfig config_;
   const KernelSettings settings_;

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "collectors/listener_sampler.h"
-#include "collectors/sources.h"
+#include "sources/sources.h"
 
 namespace {
 thread_local bool counting = false;

@@ -157,6 +157,16 @@ void HoldSpecialCases(const Options& options) {
 
 }  // namespace
 
+// Returns once SIGTERM or SIGINT arrives (both are blocked, so they wait).
+void WaitForStop() {
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGTERM);
+  sigaddset(&stop, SIGINT);
+  int signal_number;
+  sigwait(&stop, &signal_number);
+}
+
 int main(int argc, char** argv) {
   if (argc < 2) {
     std::fprintf(stderr,
@@ -203,12 +213,7 @@ int main(int argc, char** argv) {
       HoldConnections(first, count, ipv6);
       std::printf("child-ready %ld\n", count);
       std::fflush(stdout);
-      int signal_number;
-      sigset_t stop;
-      sigemptyset(&stop);
-      sigaddset(&stop, SIGTERM);
-      sigaddset(&stop, SIGINT);
-      sigwait(&stop, &signal_number);
+      WaitForStop();
       _exit(0);
     }
     children.push_back(pid);
@@ -219,12 +224,7 @@ int main(int argc, char** argv) {
   HoldSpecialCases(options);
   std::printf("ready %ld children=%zu\n", options.connections, children.size());
   std::fflush(stdout);
-  int signal_number;
-  sigset_t stop;
-  sigemptyset(&stop);
-  sigaddset(&stop, SIGTERM);
-  sigaddset(&stop, SIGINT);
-  sigwait(&stop, &signal_number);
+  WaitForStop();
   for (const pid_t child : children) kill(child, SIGTERM);
   for (const pid_t child : children) waitpid(child, nullptr, 0);
   return 0;

@@ -1,33 +1,22 @@
 #!/usr/bin/python3
-"""Checks deploy/container/Dockerfile without a Docker engine, by doing what
-each of its steps does:
+"""Checks what deploy/container/Dockerfile is given, without building it
+(tests/container/run.sh builds and runs the image):
 
 - the build context: the working tree filtered by .dockerignore as Docker
   filters it holds every tracked file and none of the build trees, .git or
-  CMakeCache.txt lying beside them (this test runs while build/ exists);
-- the build stage: its apt packages exist, then its RUN after `COPY . .`
-  runs verbatim in a copy of that context, with its ARG as the environment;
-- the runtime stage: its OCI labels (the version is the project's), the
-  packages it installs cover every library the stripped binary links, beyond
-  what debian:12-slim has (approximated by apt's dependencies), and the
-  binary, run as its USER, answers a scrape whose build_info carries the
-  revision passed as the build argument.
+  CMakeCache.txt lying beside them (this test runs while build/ exists), and
+  .dockerignore keeps out what a checkout and local builds leave;
+- two stages, the runtime one taking only the binary from the build.
 
 Exits 1 naming every problem found.
 """
 import os
 import pathlib
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
-
-sys.dont_write_bytecode = True
-import installed_exporter  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-REVISION = "container-test"
 LEFTOVER = re.compile(r"(^|/)(\.git|build|build-[^/]*)(/|$)|CMakeCache\.txt$|"
                       r"(^|/)CMakeFiles/|\.deb$")
 LEFTOVERS = (".git", ".git/HEAD", "build/release/CMakeCache.txt",
@@ -113,98 +102,20 @@ def build_context():
     return context
 
 
-def check_build_stage(steps, context, work):
-    for _, keyword, rest in steps:
-        if keyword == "RUN" and "apt-get install" in rest:
-            packages = [word for word in rest.split("&&")[1].split()
-                        if not word.startswith("-") and word not in
-                        ("apt-get", "install")]
-            for package in packages:
-                if subprocess.run(["apt-cache", "show", package],
-                                  capture_output=True).returncode != 0:
-                    problems.append(f"build stage: no Debian package {package}")
-    for relative in context:
-        target = work / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(ROOT / relative, target, follow_symlinks=False)
-    copied = False
-    for _, keyword, rest in steps:
-        if keyword == "COPY" and rest == ". .":
-            copied = True
-        elif keyword == "RUN" and copied:
-            print(f"build stage: RUN {rest[:70]}...")
-            result = subprocess.run(["sh", "-c", rest], cwd=work,
-                                    env=dict(os.environ, REVISION=REVISION),
-                                    capture_output=True, text=True)
-            if result.returncode != 0:
-                problems.append(f"build stage RUN failed: {result.stdout[-2000:]}"
-                                f"{result.stderr[-2000:]}")
-                return False
-    return True
-
-
-def slim_and_closure(packages):
-    """Packages that installing `packages` on debian:12-slim leaves there."""
-    output = subprocess.run(
-        ["apt-cache", "depends", "--recurse", "--no-recommends", "--no-suggests",
-         "--no-conflicts", "--no-breaks", "--no-replaces", "--no-enhances",
-         "apt", *packages], capture_output=True, text=True, check=True).stdout
-    return {line.strip() for line in output.splitlines()
-            if line and not line.startswith(" ")}
-
-
-def check_runtime_stage(steps, work):
-    labels = {}
-    for _, keyword, rest in steps:
-        if keyword == "LABEL":
-            labels.update(re.findall(r'(\S+?)="([^"]*)"', rest))
-    version = re.search(r"project\(halfopen_exporter VERSION (\S+)",
-                        (ROOT / "CMakeLists.txt").read_text()).group(1)
-    want = {"org.opencontainers.image.title": "halfopen_exporter",
-            "org.opencontainers.image.version": version,
-            "org.opencontainers.image.revision": "${REVISION}"}
-    for key, value in want.items():
-        if labels.get(key) != value:
-            problems.append(f"label {key}={labels.get(key)!r}, want {value!r}")
-    if not labels.get("org.opencontainers.image.description"):
-        problems.append("no org.opencontainers.image.description label")
-    copy = next(rest for _, k, rest in steps if k == "COPY")
-    source, destination = re.match(r"--from=build /src/(\S+) (\S+)", copy).groups()
-    binary = work / source
-    sections = subprocess.run(["readelf", "-S", "-W", str(binary)],
-                              capture_output=True, text=True).stdout
-    if ".symtab" in sections or ".debug_info" in sections:
-        problems.append(f"{source} in the image is not stripped")
-    entrypoint = next(rest for _, k, rest in steps if k == "ENTRYPOINT")
-    if f'["{destination}"]' != entrypoint:
-        problems.append(f"ENTRYPOINT {entrypoint} is not {destination}")
-    user = next(rest for _, k, rest in steps if k == "USER")
-    if user != "65534:65534":
-        problems.append(f"USER {user}, want 65534:65534 (nobody)")
-    install = next(rest for _, k, rest in steps
-                   if k == "RUN" and "apt-get install" in rest)
-    listed = [w for w in install.split("&&")[1].split()
-              if not w.startswith("-") and w not in ("apt-get", "install")]
-    present = slim_and_closure(listed)
-    for package in sorted(installed_exporter.linked_packages(binary) - present):
-        problems.append(f"runtime stage: {binary.name} links a library of "
-                        f"{package}, which the image does not install")
-    print(f"runtime stage: {binary.stat().st_size} bytes, installs {listed}")
-    body = installed_exporter.scrape(installed_exporter.as_nobody(
-        [str(binary), "--web.listen-address=127.0.0.1:0"]), problems,
-        "the image's binary")
-    if f'revision="{REVISION}"' not in body:
-        problems.append(f"build_info does not carry revision {REVISION}")
+def check_stages():
+    steps = list(instructions(ROOT / "deploy/container/Dockerfile"))
+    stages = sorted({stage for stage, _, _ in steps})
+    if len(stages) != 2:
+        problems.append(f"Dockerfile: {len(stages)} stages, want 2 (build, runtime)")
+    copies = [rest for stage, k, rest in steps if k == "COPY" and stage == stages[-1]]
+    if copies != ["--from=build /src/halfopen_exporter /usr/local/bin/halfopen_exporter"]:
+        problems.append(f"runtime stage copies {copies}, want only the binary")
+    print(f"Dockerfile: {len(stages)} stages, the runtime stage copies {copies}")
 
 
 def main():
-    steps = list(instructions(ROOT / "deploy/container/Dockerfile"))
-    context = build_context()
-    with tempfile.TemporaryDirectory() as work:
-        work = pathlib.Path(work)
-        work.chmod(0o755)
-        if check_build_stage([s for s in steps if s[0] == 0], context, work):
-            check_runtime_stage([s for s in steps if s[0] == 1], work)
+    build_context()
+    check_stages()
     for problem in problems:
         print("PROBLEM:", problem)
     return 1 if problems else 0

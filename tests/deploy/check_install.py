@@ -38,6 +38,7 @@ SHIPPED = {  # installed path below the prefix -> source file
     "share/halfopen_exporter/dashboards/provisioning/datasource.yml":
         "dashboards/provisioning/datasource.yml",
     "share/doc/halfopen_exporter/README.md": "README.md",
+    "share/doc/halfopen_exporter/CHANGELOG.md": "CHANGELOG.md",
     "share/doc/halfopen_exporter/runbook.md": "docs/runbook.md",
     "share/halfopen_exporter/systemd/netns-all.conf": "deploy/systemd/netns-all.conf",
 }

@@ -65,6 +65,7 @@ def expected_files():
         f"{unit_dir}/halfopen_exporter.service",
         "/usr/share/man/man1/halfopen_exporter.1",
         "/usr/share/doc/halfopen_exporter/README.md",
+        "/usr/share/doc/halfopen_exporter/CHANGELOG.md",
         "/usr/share/doc/halfopen_exporter/runbook.md",
         "/usr/share/doc/halfopen_exporter/flags.txt",
         f"{share}/prometheus/halfopen-rules.yml",

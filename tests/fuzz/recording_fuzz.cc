@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <cstdio>
 
-#include "collectors/socket_walk.h"
 #include "kernel/diag_recording.h"
+#include "sources/socket_walk.h"
 
 namespace {
 

@@ -6,10 +6,10 @@
 #include <cstdint>
 #include <string_view>
 
-#include "collectors/sysctls.h"
 #include "decode/sysctl_text.h"
 #include "model/giveup.h"
 #include "model/suspicion.h"
+#include "sources/sysctls.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
                                       std::size_t size) {

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "exporter/web_config.h"
+#include "web/web_config.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
                                       std::size_t size) {

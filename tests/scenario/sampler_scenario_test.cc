@@ -1,6 +1,6 @@
 // The listener sampler on real kernels: a burst that fills an accept queue
-// between two scrapes and drains before the second is timed, peaked and
-// given its share of ListenOverflows; a quiet neighbour gets none of it.
+// between two scrapes and drains before the second is timed and peaked, and
+// its drops counted exactly; a quiet neighbour gets none of it.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -61,9 +61,9 @@ double NamespaceValue(const std::string& body, const std::string& metric,
   return FindSample(body, metric, {"netns=\"" + netns + "\""}).value_or(-1);
 }
 
-long long Overflows(const NetNs& ns) {
+long long ListenDrops(const NetNs& ns) {
   return CounterFromProcText(ns.ReadProcNet("netstat"), "TcpExt",
-                             "ListenOverflows");
+                             "ListenDrops");
 }
 
 // The kernel's accept-queue length of the listener on `port` (ss Recv-Q).
@@ -161,7 +161,7 @@ bool RunBurst(const NetNs& ns, Burst* burst, int backlog, int clients,
   return true;
 }
 
-TEST(SamplerScenario, BurstBetweenScrapesIsTimedPeakedAndAttributed) {
+TEST(SamplerScenario, BurstBetweenScrapesIsTimedPeakedAndCounted) {
   REQUIRE_NAMESPACES();
   NetNs ns("burst");
   ASSERT_TRUE(ns.ok());
@@ -193,7 +193,7 @@ TEST(SamplerScenario, BurstBetweenScrapesIsTimedPeakedAndAttributed) {
       seconds(10), &ready);
   ASSERT_TRUE(ready) << before;
   const auto first_scrape = steady_clock::now();
-  const long long overflows_before = Overflows(ns);
+  const long long drops_before = ListenDrops(ns);
 
   Acceptor acceptor(burst.listener);
   ASSERT_TRUE(
@@ -203,34 +203,30 @@ TEST(SamplerScenario, BurstBetweenScrapesIsTimedPeakedAndAttributed) {
   const HttpResponse response = exporter.Get("/metrics");
   ASSERT_EQ(response.status, 200) << response.error;
   const std::string& after = response.body;
-  const long long overflows = Overflows(ns) - overflows_before;
-  ASSERT_GT(overflows, 0) << "the burst overflowed nothing";
+  const long long drops = ListenDrops(ns) - drops_before;
+  ASSERT_GT(drops, 0) << "the burst overflowed nothing";
 
   // Nothing of it shows in the instantaneous gauges any more...
   EXPECT_EQ(Sampled(after, "halfopen_listen_queue_length", burst.port), 0);
-  // ...but the sampler saw it: how long, how high, and where the drops went.
+  // ...but the sampler saw it: how long and how high; and the drops are the
+  // listener's own.
   const double full =
       Sampled(after, "halfopen_listen_queue_full_seconds_total", burst.port) -
       Sampled(before, "halfopen_listen_queue_full_seconds_total", burst.port);
   std::printf(
       "burst: full %.3f s as the test saw it (each look took up to %.3f s), "
-      "%.3f s sampled; %lld overflows\n",
-      burst.full_seconds, burst.observation_seconds, full, overflows);
+      "%.3f s sampled; %lld drops\n",
+      burst.full_seconds, burst.observation_seconds, full, drops);
   EXPECT_NEAR(full, burst.full_seconds, Tolerance(after, burst)) << after;
   EXPECT_EQ(Sampled(after, "halfopen_listen_queue_peak_length", burst.port),
             kBacklog + 1);
-  const double estimated =
-      Sampled(after, "halfopen_listen_overflows_estimated_total", burst.port) -
-      Sampled(before, "halfopen_listen_overflows_estimated_total", burst.port);
-  EXPECT_NEAR(estimated, static_cast<double>(overflows), 1e-6) << after;
-  EXPECT_EQ(
-      NamespaceValue(after, "halfopen_listen_overflows_unattributed_total"),
-      NamespaceValue(before, "halfopen_listen_overflows_unattributed_total"));
+  EXPECT_EQ(Sampled(after, "halfopen_listen_drops_total", burst.port) -
+                Sampled(before, "halfopen_listen_drops_total", burst.port),
+            static_cast<double>(drops))
+      << after;
 
-  // The quiet neighbour, never full, got none of it.
-  EXPECT_EQ(
-      Sampled(after, "halfopen_listen_overflows_estimated_total", quiet_port),
-      0);
+  // The quiet neighbour, never full, dropped nothing.
+  EXPECT_EQ(Sampled(after, "halfopen_listen_drops_total", quiet_port), 0);
   EXPECT_EQ(
       Sampled(after, "halfopen_listen_queue_full_seconds_total", quiet_port),
       0);
@@ -260,30 +256,30 @@ TEST(SamplerScenario, EveryNamespaceIsSampledWithItsOwnCounter) {
       [&](const std::string& body) {
         return NamespaceValue(body, "halfopen_listener_samples_total", netns) >
                    0 &&
-               Sampled(body, "halfopen_listen_overflows_estimated_total",
-                       burst.port, netns) == 0;
+               Sampled(body, "halfopen_listen_drops_total", burst.port,
+                       netns) == 0;
       },
       seconds(10), &ready);
   ASSERT_TRUE(ready) << before;
-  const long long overflows_before = Overflows(pod);
+  const long long drops_before = ListenDrops(pod);
   Acceptor acceptor(burst.listener);
   ASSERT_TRUE(RunBurst(pod, &burst, kBacklog, kBacklog + 1 + 2,
                        std::chrono::milliseconds(600), &acceptor));
-  const long long overflows = Overflows(pod) - overflows_before;
-  ASSERT_GT(overflows, 0);
+  const long long drops = ListenDrops(pod) - drops_before;
+  ASSERT_GT(drops, 0);
 
-  // Polled: the sample after the last increase must have been taken.
-  bool attributed = false;
+  // Polled: the burst's retried SYNs may still be arriving.
+  bool counted = false;
   const std::string after = exporter.ScrapeUntil(
       [&](const std::string& body) {
-        return Sampled(body, "halfopen_listen_overflows_estimated_total",
-                       burst.port, netns) -
-                   Sampled(before, "halfopen_listen_overflows_estimated_total",
-                           burst.port, netns) >=
-               static_cast<double>(overflows) - 1e-6;
+        return Sampled(body, "halfopen_listen_drops_total", burst.port,
+                       netns) -
+                   Sampled(before, "halfopen_listen_drops_total", burst.port,
+                           netns) ==
+               static_cast<double>(ListenDrops(pod) - drops_before);
       },
-      seconds(5), &attributed);
-  EXPECT_TRUE(attributed) << after;
+      seconds(5), &counted);
+  EXPECT_TRUE(counted) << after;
   EXPECT_EQ(
       Sampled(after, "halfopen_listen_queue_peak_length", burst.port, netns),
       kBacklog + 1);

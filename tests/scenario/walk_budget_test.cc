@@ -14,8 +14,8 @@
 #include <thread>
 #include <vector>
 
-#include "collectors/sources.h"
 #include "kernel/diag_source.h"
+#include "sources/sources.h"
 #include "tests/support/netns.h"
 #include "tests/support/sockets.h"
 
@@ -34,7 +34,7 @@ constexpr auto kFullDump = milliseconds(150);
 class SlowFullDumps : public DiagSource {
  public:
   Status Dump(DumpScope scope, const DatagramHandler&) override {
-    if (scope == DumpScope::kAll) std::this_thread::sleep_for(kFullDump);
+    if (scope == DumpScope::kConnections) std::this_thread::sleep_for(kFullDump);
     return Status::Ok();
   }
 };

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -86,6 +87,23 @@ Fd ConnectNonBlocking(const std::string& ip, int port) {
   if (!MakeAddress(ip, port, &address, &length)) return Fd();
   Fd fd(
       socket(address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (connect(fd.get(), reinterpret_cast<sockaddr*>(&address), length) != 0 &&
+      errno != EINPROGRESS) {
+    return Fd();
+  }
+  return fd;
+}
+
+Fd ConnectGivingUpSoon(const std::string& ip, int port, int syn_retries) {
+  sockaddr_storage address;
+  socklen_t length;
+  if (!MakeAddress(ip, port, &address, &length)) return Fd();
+  Fd fd(
+      socket(address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (setsockopt(fd.get(), IPPROTO_TCP, TCP_SYNCNT, &syn_retries,
+                 sizeof syn_retries) != 0) {
+    return Fd();
+  }
   if (connect(fd.get(), reinterpret_cast<sockaddr*>(&address), length) != 0 &&
       errno != EINPROGRESS) {
     return Fd();

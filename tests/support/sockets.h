@@ -48,6 +48,10 @@ Fd ConnectFrom(const std::string& source_ip, int source_port,
 /// kernel). Invalid on failure other than EINPROGRESS.
 Fd ConnectNonBlocking(const std::string& ip, int port);
 
+/// ConnectNonBlocking() that retransmits its SYN only `syn_retries` times
+/// (TCP_SYNCNT) before giving up, so that a listener's drops stop soon.
+Fd ConnectGivingUpSoon(const std::string& ip, int port, int syn_retries = 1);
+
 /// A blocking connect to ip:port: returns once the handshake completed
 /// (invalid on failure).
 Fd ConnectBlocking(const std::string& ip, int port);

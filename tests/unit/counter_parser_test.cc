@@ -129,50 +129,5 @@ TEST(CounterParser, ReportsEveryMalformationWithFileLineAndReason) {
   }
 }
 
-// The sampler's reader must agree with the full parser on every counter of
-// the captured files.
-TEST(FindCounterInText, AgreesWithTheTableOnEveryCapturedCounter) {
-  for (const char* file : {"linux-6.18/net/netstat", "linux-6.18/net/snmp",
-                           "linux-6.1/net/netstat", "linux-6.1/net/snmp",
-                           "linux-4.8/net/netstat", "linux-4.8/net/snmp"}) {
-    const std::string text = ReadFixture(file);
-    CounterTable table;
-    ASSERT_TRUE(ParseCounterFile(file, text, &table).ok()) << file;
-    int checked = 0;
-    for (const auto& [prefix, counters] : table) {
-      for (const auto& [name, value] : counters) {
-        std::uint64_t found = 0;
-        if (value < 0) {
-          EXPECT_FALSE(FindCounterInText(text, prefix, name, &found)) << name;
-          continue;
-        }
-        ASSERT_TRUE(FindCounterInText(text, prefix, name, &found))
-            << file << " " << prefix << " " << name;
-        EXPECT_EQ(static_cast<double>(found), value) << name;
-        ++checked;
-      }
-    }
-    EXPECT_GT(checked, 50) << file;
-  }
-}
-
-TEST(FindCounterInText, RejectsWhatItCannotTrust) {
-  std::uint64_t value = 7;
-  EXPECT_FALSE(
-      FindCounterInText("TcpExt: A B\nTcpExt: 1 x\n", "TcpExt", "B", &value));
-  EXPECT_FALSE(
-      FindCounterInText("TcpExt: A B\nTcpExt: 1\n", "TcpExt", "B", &value));
-  EXPECT_FALSE(
-      FindCounterInText("TcpExt: A B\nIpExt: 1 2\n", "TcpExt", "B", &value));
-  EXPECT_FALSE(FindCounterInText("TcpExt: A B\n", "TcpExt", "B", &value));
-  EXPECT_FALSE(FindCounterInText("", "TcpExt", "A", &value));
-  EXPECT_FALSE(
-      FindCounterInText("TcpExt: A B\nTcpExt: 1 2\n", "TcpExt", "C", &value));
-  EXPECT_EQ(value, 7u);
-  EXPECT_TRUE(FindCounterInText("Tcp: A\nTcp: 3\nTcpExt: A B\nTcpExt: 1 2",
-                                "TcpExt", "B", &value));
-  EXPECT_EQ(value, 2u);
-}
-
 }  // namespace
 }  // namespace halfopen

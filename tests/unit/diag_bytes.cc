@@ -117,8 +117,13 @@ Bytes RebuildAttributes(
 }  // namespace
 
 Bytes WithInfoLength(const Bytes& message, std::size_t length) {
+  return WithAttributeLength(message, INET_DIAG_INFO, length);
+}
+
+Bytes WithAttributeLength(const Bytes& message, std::uint16_t wanted,
+                          std::size_t length) {
   return RebuildAttributes(message, [&](std::uint16_t type, Bytes* attribute) {
-    if (type != INET_DIAG_INFO) return;
+    if (type != wanted) return;
     attribute->resize(sizeof(rtattr) + length, 0);
     const auto new_length = static_cast<std::uint16_t>(attribute->size());
     std::memcpy(attribute->data(), &new_length, 2);

@@ -50,6 +50,10 @@ Bytes JoinMessages(const std::vector<Bytes>& messages);
 /// `length` bytes (cut, or zero-padded), lengths fixed up.
 Bytes WithInfoLength(const Bytes& message, std::size_t length);
 
+/// The same for the attribute of type `type` (e.g. INET_DIAG_SKMEMINFO).
+Bytes WithAttributeLength(const Bytes& message, std::uint16_t type,
+                          std::size_t length);
+
 /// The message without its attributes of `type` (e.g. INET_DIAG_CGROUP_ID,
 /// as a kernel before 5.8 sends it), lengths fixed up.
 Bytes WithoutAttribute(const Bytes& message, std::uint16_t type);

@@ -11,7 +11,7 @@
 #include <fstream>
 #include <iterator>
 
-#include "collectors/socket_walk.h"
+#include "sources/socket_walk.h"
 #include "tests/unit/diag_bytes.h"
 
 namespace halfopen {

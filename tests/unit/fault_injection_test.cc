@@ -19,11 +19,11 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "collectors/sources.h"
 #include "engine/collector.h"
 #include "engine/scraper.h"
 #include "kernel/diag_source.h"
 #include "prometheus/text_serializer.h"
+#include "sources/sources.h"
 #include "spdlog/sinks/ostream_sink.h"
 #include "spdlog/spdlog.h"
 #include "tests/unit/scripted_netlink_channel.h"

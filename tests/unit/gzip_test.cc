@@ -1,9 +1,9 @@
-#include "exporter/gzip.h"
+#include "web/gzip.h"
 
 #include <gtest/gtest.h>
 #include <zlib.h>
 
-#include "exporter/scrape_budget.h"
+#include "web/scrape_budget.h"
 
 namespace halfopen {
 namespace {

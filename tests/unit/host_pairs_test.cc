@@ -80,16 +80,22 @@ TEST(HostPairs, AddressesHaveOneOwnerOrNone) {
   EXPECT_EQ(pairs.Owner(kFamilyIpv4, V4("10.0.1.5")), 0u);
 }
 
-TEST(HostPairs, BothEndsPresentIsHealthy) {
+// A client in one pod and a server in another, both present: neither is
+// flagged as having lost its peer.
+void ExpectNeitherEndPeerMissing(const SocketRecord& client,
+                                 const SocketRecord& server) {
   HostPairs pairs{SuspicionConfig{}};
-  const SocketRecord client = End("10.0.1.5", 40000, "10.0.2.7", 8080);
-  const SocketRecord server = End("10.0.2.7", 8080, "10.0.1.5", 40000);
   auto summaries = Persisted(&pairs, [&](HostPairs* p) {
     p->AddSocket(kClientPod, client, {}, 100);
     p->AddSocket(kServerPod, server, {}, 100);
   });
   EXPECT_EQ(Count(summaries, kClientPod, Reason::kPeerMissing), 0u);
   EXPECT_EQ(Count(summaries, kServerPod, Reason::kPeerMissing), 0u);
+}
+
+TEST(HostPairs, BothEndsPresentIsHealthy) {
+  ExpectNeitherEndPeerMissing(End("10.0.1.5", 40000, "10.0.2.7", 8080),
+                              End("10.0.2.7", 8080, "10.0.1.5", 40000));
 }
 
 TEST(HostPairs, ClientWhosePodsServerIsGoneIsPeerMissing) {
@@ -153,16 +159,9 @@ TEST(HostPairs, CounterpartOnlyAnOrphanedHandshakeIsAcceptQueueOrphan) {
 }
 
 TEST(HostPairs, TranslatedServiceAddressIsNotAVanishedPeer) {
-  HostPairs pairs{SuspicionConfig{}};
   // The client sees the service address; the server sees the client.
-  const SocketRecord client = End("10.0.1.5", 40000, "10.96.0.10", 80);
-  const SocketRecord server = End("10.0.2.7", 8080, "10.0.1.5", 40000);
-  auto summaries = Persisted(&pairs, [&](HostPairs* p) {
-    p->AddSocket(kClientPod, client, {}, 100);
-    p->AddSocket(kServerPod, server, {}, 100);
-  });
-  EXPECT_EQ(Count(summaries, kClientPod, Reason::kPeerMissing), 0u);
-  EXPECT_EQ(Count(summaries, kServerPod, Reason::kPeerMissing), 0u);
+  ExpectNeitherEndPeerMissing(End("10.0.1.5", 40000, "10.96.0.10", 80),
+                              End("10.0.2.7", 8080, "10.0.1.5", 40000));
 }
 
 TEST(HostPairs, FreshConnectionIsNotFlagged) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <linux/tcp.h>
 #include <sys/socket.h>
 
@@ -14,7 +15,7 @@
 #include <set>
 #include <sstream>
 
-#include "collectors/socket_walk.h"
+#include "sources/socket_walk.h"
 #include "tests/unit/diag_bytes.h"
 
 namespace halfopen {
@@ -106,6 +107,78 @@ TEST(InetDiagParser, ListenerQueueIsRqueueAndLimitIsWqueue) {
   EXPECT_EQ(dual->wqueue, 10u);
 }
 
+// What `ss -tlnm` saw of the recorded listeners: (port, sk_drops) per LISTEN
+// socket, from its skmem's d field.
+std::multiset<std::pair<int, std::uint32_t>> SsListenerDrops() {
+  std::ifstream in(std::string(HALFOPEN_SOURCE_DIR) +
+                   "/tests/fixtures/sockdiag/linux-6.18-listeners-ss.txt");
+  std::multiset<std::pair<int, std::uint32_t>> drops;
+  std::string line;
+  int port = -1;
+  while (std::getline(in, line)) {
+    if (line.rfind("LISTEN", 0) == 0) {
+      std::istringstream fields(line);
+      std::string state, recv, send, local;
+      fields >> state >> recv >> send >> local;
+      port = std::stoi(local.substr(local.rfind(':') + 1));
+    } else if (const auto d = line.find(",d"); d != std::string::npos) {
+      drops.insert(
+          {port, static_cast<std::uint32_t>(std::stoul(line.substr(d + 2)))});
+    }
+  }
+  return drops;
+}
+
+TEST(InetDiagParser, ListenersDumpCarriesEachSocketsDropsAsSsShowsThem) {
+  const Parsed parsed = ParseAll(LoadRecording("linux-6.18-listeners.diag"));
+  EXPECT_EQ(parsed.end, DatagramEnd::kDone) << parsed.error.error_number;
+  EXPECT_EQ(parsed.counts.malformed, 0u);
+  std::multiset<std::pair<int, std::uint32_t>> drops;
+  for (const SocketRecord& socket : parsed.sockets) {
+    EXPECT_EQ(socket.state, kTcpListen);
+    ASSERT_TRUE(socket.drops.has_value()) << socket.local_port;
+    drops.insert({socket.local_port, *socket.drops});
+  }
+  const auto seen_by_ss = SsListenerDrops();
+  ASSERT_EQ(seen_by_ss.size(), 4u);  // The reuseport pair, a full, an idle.
+  EXPECT_EQ(drops, seen_by_ss);
+  // A listeners' dump asks for the memory counters, not tcp_info.
+  for (const SocketRecord& socket : parsed.sockets) {
+    EXPECT_EQ(socket.info.present, 0) << socket.local_port;
+  }
+}
+
+TEST(InetDiagParser, DumpWithoutMemoryCountersHasNoDrops) {
+  const Parsed parsed = ParseAll(LoadRecording("linux-6.18-legacy.diag"));
+  ASSERT_FALSE(parsed.sockets.empty());
+  for (const SocketRecord& socket : parsed.sockets) {
+    EXPECT_FALSE(socket.drops.has_value()) << socket.local_port;
+  }
+}
+
+TEST(InetDiagParser, MemoryCountersEndingBeforeDropsLeaveThemAbsent) {
+  // The listeners' recording with its SKMEMINFO cut to 8 values (a kernel
+  // before SK_MEMINFO_DROPS): the attribute shrinks, and so do the message
+  // and the datagram around it.
+  auto datagrams = LoadRecording("linux-6.18-listeners.diag");
+  for (auto& datagram : datagrams) {
+    std::vector<Bytes> messages = testing::SplitMessages(datagram.bytes);
+    for (Bytes& message : messages) {
+      if (message.size() < sizeof(nlmsghdr) + sizeof(inet_diag_msg)) continue;
+      message = testing::WithAttributeLength(message, INET_DIAG_SKMEMINFO,
+                                             8 * sizeof(std::uint32_t));
+    }
+    datagram.bytes = testing::JoinMessages(messages);
+  }
+  const Parsed parsed = ParseAll(datagrams);
+  EXPECT_EQ(parsed.counts.malformed, 0u);
+  ASSERT_EQ(parsed.sockets.size(), 4u);
+  for (const SocketRecord& socket : parsed.sockets) {
+    EXPECT_FALSE(socket.drops.has_value()) << socket.local_port;
+    EXPECT_EQ(socket.state, kTcpListen);
+  }
+}
+
 TEST(InetDiagParser, DualStackChildArrivesAsV4MappedIpv6) {
   const Parsed parsed = ParseAll(LoadRecording("linux-6.18-legacy.diag"));
   int mapped = 0;
@@ -167,6 +240,52 @@ TEST(InetDiagParser, ShorterTcpInfoMarksLaterFieldsAbsentNotZero) {
   EXPECT_FALSE(old.info.Has(TcpInfo::kLastDataRecv));
   EXPECT_FALSE(old.info.Has(TcpInfo::kLastAckRecv));
   EXPECT_EQ(old.info.last_ack_recv_ms, 0u);
+}
+
+// Where the INET_DIAG_INFO payload of a message starts (0 if none).
+std::size_t InfoPayloadOffset(const Bytes& message) {
+  std::size_t offset = sizeof(nlmsghdr) + NLMSG_ALIGN(sizeof(inet_diag_msg));
+  while (offset + sizeof(rtattr) <= message.size()) {
+    rtattr attribute;
+    std::memcpy(&attribute, message.data() + offset, sizeof attribute);
+    if (attribute.rta_len < sizeof attribute) return 0;
+    if (attribute.rta_type == INET_DIAG_INFO) return offset + sizeof attribute;
+    offset += RTA_ALIGN(attribute.rta_len);
+  }
+  return 0;
+}
+
+TEST(InetDiagParser, RtoCountersArePresentFrom248BytesOfTcpInfoOnly) {
+  // Linux 6.2-6.6 send 240 bytes; 6.7 appended tcpi_total_rto (u16),
+  // tcpi_total_rto_recoveries (u16) and tcpi_total_rto_time (u32).
+  const std::uint8_t counters[] = {0x34, 0x12, 0x07, 0x00,
+                                   0x88, 0x13, 0x00, 0x00};
+  for (const std::size_t length : {std::size_t{240}, std::size_t{248}}) {
+    const auto datagrams = EditFirstDatagram(0, [&](std::vector<Bytes>* m) {
+      Bytes& message = (*m)[0];
+      message = testing::WithInfoLength(message, length);
+      const std::size_t info = InfoPayloadOffset(message);
+      ASSERT_NE(info, 0u);
+      if (length == 248) {
+        std::memcpy(message.data() + info + 240, counters, sizeof counters);
+      }
+    });
+    const Parsed parsed = ParseAll(datagrams);
+    ASSERT_FALSE(parsed.sockets.empty());
+    const TcpInfo& info = parsed.sockets[0].info;
+    EXPECT_TRUE(info.Has(TcpInfo::kDataSegsOut)) << length;
+    if (length == 240) {
+      EXPECT_FALSE(info.Has(TcpInfo::kTotalRto));
+      EXPECT_FALSE(info.Has(TcpInfo::kTotalRtoRecoveries));
+      EXPECT_FALSE(info.Has(TcpInfo::kTotalRtoTime));
+      EXPECT_EQ(info.total_rto, 0u);
+      continue;
+    }
+    EXPECT_EQ(info.present, TcpInfo::kAll);
+    EXPECT_EQ(info.total_rto, 0x1234u);
+    EXPECT_EQ(info.total_rto_recoveries, 7u);
+    EXPECT_EQ(info.total_rto_time_ms, 5000u);
+  }
 }
 
 TEST(InetDiagParser, FutureLongerTcpInfoIsAccepted) {

@@ -1,7 +1,9 @@
-#include "exporter/landing_page.h"
+#include "status/landing_page.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include "status/html.h"
 
 namespace halfopen {
 namespace {

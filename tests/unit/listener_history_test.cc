@@ -31,15 +31,12 @@ Listener ListenerOn(std::uint16_t port, std::uint8_t host = 1) {
 struct Sample {
   double at;
   std::vector<SocketRecord> sockets;
-  std::uint64_t overflows = 0;
-  std::uint64_t drops = 0;
-  bool counters = true;
 };
 
 void Feed(ListenerHistory& history, const Sample& sample) {
   history.BeginSample(sample.at);
   for (const SocketRecord& socket : sample.sockets) history.Observe(socket);
-  history.EndSample(sample.counters, sample.overflows, sample.drops);
+  history.EndSample();
 }
 
 ListenerHistory::Config Config(double window = 60) {
@@ -91,47 +88,6 @@ TEST(ListenerHistory, PeakLeavesTheWindow) {
   EXPECT_EQ(history.Read(ListenerOn(80), 95).peak_length, 0u);
 }
 
-TEST(ListenerHistory, OverflowsGoToTheListenerSeenFull) {
-  ListenerHistory history(Config());
-  Feed(history, {0, {ListenSocket(80, 0, 1), ListenSocket(443, 0, 1)}, 100});
-  Feed(history,
-       {1, {ListenSocket(80, 2, 1), ListenSocket(443, 0, 1)}, 107, 109});
-  Feed(history,
-       {2, {ListenSocket(80, 0, 1), ListenSocket(443, 0, 1)}, 110, 112});
-  EXPECT_DOUBLE_EQ(history.Read(ListenerOn(80), 2).overflows, 10);
-  EXPECT_DOUBLE_EQ(history.Read(ListenerOn(80), 2).drops, 112);
-  EXPECT_DOUBLE_EQ(history.Read(ListenerOn(443), 2).overflows, 0);
-  EXPECT_DOUBLE_EQ(history.unattributed_overflows(), 0);
-}
-
-TEST(ListenerHistory, OverflowsAreSharedByHowOftenEachWasFull) {
-  ListenerHistory history(Config());
-  Feed(history, {0, {ListenSocket(80, 2, 1), ListenSocket(443, 0, 1)}, 0});
-  // 80 full at both ends (weight 2), 443 at one (weight 1): 6 → 4 and 2.
-  Feed(history, {1, {ListenSocket(80, 2, 1), ListenSocket(443, 2, 1)}, 6});
-  EXPECT_DOUBLE_EQ(history.Read(ListenerOn(80), 1).overflows, 4);
-  EXPECT_DOUBLE_EQ(history.Read(ListenerOn(443), 1).overflows, 2);
-}
-
-TEST(ListenerHistory, IncreasesWithNoListenerSeenFullAreUnattributed) {
-  ListenerHistory history(Config());
-  Feed(history, {0, {ListenSocket(80, 0, 1)}, 5, 5});
-  Feed(history, {1, {ListenSocket(80, 0, 1)}, 8, 9});
-  EXPECT_DOUBLE_EQ(history.unattributed_overflows(), 3);
-  EXPECT_DOUBLE_EQ(history.unattributed_drops(), 4);
-  EXPECT_DOUBLE_EQ(history.Read(ListenerOn(80), 1).overflows, 0);
-}
-
-TEST(ListenerHistory, AnUnreadCounterStartsANewBaseline) {
-  ListenerHistory history(Config());
-  Feed(history, {0, {ListenSocket(80, 2, 1)}, 5});
-  Feed(history, {1, {ListenSocket(80, 2, 1)}, 0, 0, false});
-  Feed(history, {2, {ListenSocket(80, 2, 1)}, 50});
-  Feed(history, {3, {ListenSocket(80, 2, 1)}, 52});
-  // Only the increase between two read samples counts.
-  EXPECT_DOUBLE_EQ(history.Read(ListenerOn(80), 3).overflows, 2);
-}
-
 TEST(ListenerHistory, ASampleBegunAndNeverEndedIsForgotten) {
   ListenerHistory history(Config());
   Feed(history, {0, {ListenSocket(80, 0, 4)}});
@@ -154,34 +110,33 @@ TEST(ListenerHistory, SeenFullLatelyWithinTheWindow) {
 TEST(ListenerHistory, FoldedCountersNeverGoDownAsTheFoldedSetChanges) {
   ListenerHistory history(Config());
   const Listener a = ListenerOn(80), b = ListenerOn(443);
-  Feed(history, {0, {ListenSocket(80, 2, 1), ListenSocket(443, 2, 1)}, 0});
-  Feed(history, {1, {ListenSocket(80, 2, 1), ListenSocket(443, 2, 1)}, 10});
+  Feed(history, {0, {ListenSocket(80, 2, 1), ListenSocket(443, 2, 1)}});
+  Feed(history, {1, {ListenSocket(80, 2, 1), ListenSocket(443, 2, 1)}});
   // Both folded: other has all of it.
   ListenerObservation other = history.FoldOthers({}, 1);
-  EXPECT_DOUBLE_EQ(other.overflows, 10);
   EXPECT_DOUBLE_EQ(other.full_seconds, 2);
-  Feed(history, {2, {ListenSocket(80, 2, 1), ListenSocket(443, 2, 1)}, 14});
-  // Now 80 is kept: other grows by 443's share only, and never shrinks.
+  Feed(history, {2, {ListenSocket(80, 2, 1), ListenSocket(443, 2, 1)}});
+  // Now 80 is kept: other grows by 443's second only, and never shrinks.
   other = history.FoldOthers({&a}, 2);
-  EXPECT_DOUBLE_EQ(other.overflows, 12);
-  EXPECT_DOUBLE_EQ(history.Read(a, 2).overflows, 7);
-  Feed(history, {3, {ListenSocket(80, 2, 1), ListenSocket(443, 2, 1)}, 14});
+  EXPECT_DOUBLE_EQ(other.full_seconds, 3);
+  EXPECT_DOUBLE_EQ(history.Read(a, 2).full_seconds, 2);
+  Feed(history, {3, {ListenSocket(80, 2, 1), ListenSocket(443, 2, 1)}});
   other = history.FoldOthers({&a, &b}, 3);
-  EXPECT_DOUBLE_EQ(other.overflows, 12);
+  EXPECT_DOUBLE_EQ(other.full_seconds, 3);
   EXPECT_EQ(other.peak_length, 0u);
 }
 
-TEST(ListenerHistory, FilteredOutListenersAreNotFoldedButKeepTheirShare) {
+TEST(ListenerHistory, FilteredOutListenersAreNotFolded) {
   ListenerHistory::Config config = Config();
   config.filter.port_exclude = {{443, 443}};
   ListenerHistory history(config);
-  Feed(history, {0, {ListenSocket(80, 0, 1), ListenSocket(443, 2, 1)}, 0});
-  Feed(history, {1, {ListenSocket(80, 0, 1), ListenSocket(443, 2, 1)}, 4});
-  // 443 took the overflows; it has no series, and none go to anyone else.
+  Feed(history, {0, {ListenSocket(80, 0, 1), ListenSocket(443, 2, 1)}});
+  Feed(history, {1, {ListenSocket(80, 0, 1), ListenSocket(443, 2, 1)}});
+  // 443 was full; it has no series, and its time goes to no one else.
   const ListenerObservation other = history.FoldOthers({}, 1);
-  EXPECT_DOUBLE_EQ(other.overflows, 0);
-  EXPECT_DOUBLE_EQ(history.Read(ListenerOn(80), 1).overflows, 0);
-  EXPECT_DOUBLE_EQ(history.unattributed_overflows(), 0);
+  EXPECT_DOUBLE_EQ(other.full_seconds, 0);
+  EXPECT_EQ(other.peak_length, 0u);
+  EXPECT_DOUBLE_EQ(history.Read(ListenerOn(443), 1).full_seconds, 1);
 }
 
 TEST(ListenerHistory, ClosedListenersAreForgottenAfterTwoWindows) {

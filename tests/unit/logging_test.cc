@@ -5,6 +5,7 @@
 
 #include <sstream>
 
+#include "base/quoted.h"
 #include "engine/log.h"
 #include "spdlog/sinks/ostream_sink.h"
 #include "spdlog/spdlog.h"

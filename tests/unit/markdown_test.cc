@@ -1,4 +1,4 @@
-#include "exporter/markdown.h"
+#include "status/markdown.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -62,6 +62,8 @@ static_assert(wire::kNetlinkDone == NLMSG_DONE);
 static_assert(wire::kTcpDiagGetSock == TCPDIAG_GETSOCK);
 static_assert(wire::kSockDiagByFamily == SOCK_DIAG_BY_FAMILY);
 static_assert(wire::kInetDiagInfo == INET_DIAG_INFO);
+static_assert(wire::kInetDiagSkMemInfo == INET_DIAG_SKMEMINFO);
+static_assert(wire::kSkMemInfoDrops == SK_MEMINFO_DROPS);
 static_assert(kFamilyIpv4 == AF_INET && kFamilyIpv6 == AF_INET6);
 
 #define SAME_TCPI(ours, field)                                     \
@@ -76,6 +78,41 @@ SAME_TCPI(wire::kTcpiLastDataRecv, tcpi_last_data_recv);
 SAME_TCPI(wire::kTcpiLastAckRecv, tcpi_last_ack_recv);
 SAME_TCPI(wire::kTcpiTotalRetrans, tcpi_total_retrans);
 SAME_TCPI(wire::kTcpiDataSegsOut, tcpi_data_segs_out);
+
+// The RTO counters of Linux 6.7, where the system's header has them. Older
+// headers (Debian 12's stops at 232 bytes) do not: there the counters must
+// start where that header's struct ends plus the fields 6.2 appended
+// (tcpi_rcv_wnd, tcpi_rehash: 4 bytes each), as the 6.7 UAPI lays them
+// out. The scenario tests read them from the running kernel too.
+template <typename Info>
+constexpr bool RtoCountersWhereTheHeaderPutsThem() {
+  if constexpr (requires(Info i) { i.tcpi_total_rto_time; }) {
+    return wire::kTcpiTotalRto.offset == offsetof(Info, tcpi_total_rto) &&
+           wire::kTcpiTotalRto.size == sizeof(Info::tcpi_total_rto) &&
+           wire::kTcpiTotalRtoRecoveries.offset ==
+               offsetof(Info, tcpi_total_rto_recoveries) &&
+           wire::kTcpiTotalRtoRecoveries.size ==
+               sizeof(Info::tcpi_total_rto_recoveries) &&
+           wire::kTcpiTotalRtoTime.offset ==
+               offsetof(Info, tcpi_total_rto_time) &&
+           wire::kTcpiTotalRtoTime.size == sizeof(Info::tcpi_total_rto_time);
+  } else if constexpr (requires(Info i) { i.tcpi_rehash; }) {
+    return wire::kTcpiTotalRto.offset ==
+           offsetof(Info, tcpi_rehash) + sizeof(Info::tcpi_rehash);
+  } else {
+    return wire::kTcpiTotalRto.offset == sizeof(Info) + 8 &&
+           sizeof(Info) == offsetof(Info, tcpi_snd_wnd) + 4;
+  }
+}
+static_assert(RtoCountersWhereTheHeaderPutsThem<struct tcp_info>());
+static_assert(wire::kTcpiTotalRto.size == 2 &&
+              wire::kTcpiTotalRtoRecoveries.offset ==
+                  wire::kTcpiTotalRto.offset + 2 &&
+              wire::kTcpiTotalRtoRecoveries.size == 2 &&
+              wire::kTcpiTotalRtoTime.offset ==
+                  wire::kTcpiTotalRtoRecoveries.offset + 2 &&
+              wire::kTcpiTotalRtoTime.size == 4 &&
+              wire::kTcpiTotalRtoTime.offset + 4 == 248);
 
 struct Kept : SocketVisitor {
   void OnSocket(const SocketRecord& socket) override {
@@ -152,7 +189,13 @@ TEST(NetlinkLayout, MessageBuiltWithSystemStructsDecodesEveryField) {
   EXPECT_EQ(s.expires_ms, 7000u);
   EXPECT_EQ(s.rqueue, 8u);
   EXPECT_EQ(s.wqueue, 9u);
-  EXPECT_EQ(s.info.present, TcpInfo::kAll);
+  // The RTO counters lie past a header older than Linux 6.7's struct.
+  const std::uint16_t rto_counters = TcpInfo::kTotalRto |
+                                     TcpInfo::kTotalRtoRecoveries |
+                                     TcpInfo::kTotalRtoTime;
+  EXPECT_EQ(s.info.present, sizeof message.info >= 248
+                                ? TcpInfo::kAll
+                                : TcpInfo::kAll & ~rto_counters);
   EXPECT_EQ(s.info.retransmits, 4);
   EXPECT_EQ(s.info.probes, 2);
   EXPECT_EQ(s.info.rto_us, 204000u);

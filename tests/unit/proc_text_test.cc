@@ -85,5 +85,15 @@ TEST(ParseInodeLink, ReadsTheInodeOfTheRightKind) {
   EXPECT_FALSE(ParseInodeLink("pipe:[5]", "socket", &inode));
 }
 
+TEST(IsPidName, AcceptsDigitsOnly) {
+  EXPECT_TRUE(IsPidName("1"));
+  EXPECT_TRUE(IsPidName("4194304"));
+  EXPECT_FALSE(IsPidName(""));
+  EXPECT_FALSE(IsPidName("self"));
+  EXPECT_FALSE(IsPidName("thread-self"));
+  EXPECT_FALSE(IsPidName("12a"));
+  EXPECT_FALSE(IsPidName("-1"));
+}
+
 }  // namespace
 }  // namespace halfopen

@@ -1,4 +1,4 @@
-#include "collectors/socket_owners.h"
+#include "sources/socket_owners.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

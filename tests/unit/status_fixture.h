@@ -39,10 +39,12 @@ class FamilyBuilder {
 };
 
 /// One collection of a host in its own namespace: a full listener on
-/// 127.0.0.1:8080 held by "<b>x" (pid 42), an idle one on [::]:443 that the
-/// sampler saw full for 2.5 s, two suspects, settings, two netstat series
+/// 127.0.0.1:8080 held by "<b>x" (pid 42) that has dropped `drops`
+/// connection attempts, an idle one on [::]:443 that the sampler saw full for
+/// 2.5 s and that dropped none, two suspects, settings, two netstat series
 /// and two collectors, sockets failed.
-inline FamilyBuilder HostCollection(double listen_overflows = 15) {
+inline FamilyBuilder HostCollection(double listen_overflows = 15,
+                                    double drops = 40) {
   const LabelPairs full = {
       {"family", "ipv4"}, {"address", "127.0.0.1"}, {"port", "8080"}};
   const LabelPairs idle = {
@@ -76,7 +78,8 @@ inline FamilyBuilder HostCollection(double listen_overflows = 15) {
              1)
       .Counter("halfopen_listen_queue_full_seconds_total", idle, 2.5)
       .Gauge("halfopen_listen_queue_peak_length", idle, 129)
-      .Counter("halfopen_listen_overflows_estimated_total", idle, 7)
+      .Counter("halfopen_listen_drops_total", idle, 0)
+      .Counter("halfopen_listen_drops_total", full, drops)
       .Gauge("halfopen_suspects", {{"reason", "retransmit_stall"}}, 1)
       .Gauge("halfopen_suspects", {{"reason", "peer_missing"}}, 3)
       .Gauge("halfopen_suspect_score", missing, 0.9)

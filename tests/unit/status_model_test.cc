@@ -1,9 +1,12 @@
-#include "exporter/status_model.h"
+#include "status/status_model.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <optional>
+#include <utility>
+#include <vector>
 
 #include "tests/unit/status_fixture.h"
 
@@ -31,14 +34,86 @@ TEST(StatusModel, JoinsEachListenersSeriesByItsLabelsFullestFirst) {
   EXPECT_EQ(full.processes[0].comm, "<b>x");
   EXPECT_EQ(full.processes[0].pid, "42");
   EXPECT_FALSE(full.full_seconds.has_value());
+  EXPECT_EQ(full.drops_total, 40);
+  EXPECT_FALSE(full.drops_recent.has_value());  // No baseline: no history.
 
   const StatusListener& idle = model.listeners[1];
   EXPECT_EQ(idle.family, "ipv6");
   EXPECT_EQ(idle.queue_limit, 128);
   EXPECT_EQ(idle.full_seconds, 2.5);
   EXPECT_EQ(idle.peak_length, 129);
-  EXPECT_EQ(idle.overflows_estimated, 7);
+  EXPECT_EQ(idle.drops_total, 0);
   EXPECT_TRUE(idle.processes.empty());
+}
+
+// The full listener's drops as a /status page would see them at `at`, after
+// the collections of `seen` (time, drops) were observed.
+std::optional<StatusRise> RecentDrops(
+    const std::vector<std::pair<double, double>>& seen, double at,
+    double drops) {
+  CounterBaseline baseline;
+  for (const auto& [time, value] : seen) {
+    baseline.Observe(HostCollection(15, value).families(), time);
+  }
+  const StatusModel model =
+      BuildStatusModel(HostCollection(15, drops).families(), at, &baseline);
+  EXPECT_EQ(model.listeners[0].port, "8080");
+  return model.listeners[0].drops_recent;
+}
+
+TEST(StatusModel, DropsOfTheLastMinuteAreCountedFromAMinuteAgo) {
+  const auto rise = RecentDrops({{kNow, 40}, {kNow + 30, 45}, {kNow + 70, 52}},
+                                kNow + 70, 52);
+  ASSERT_TRUE(rise.has_value());
+  EXPECT_EQ(rise->value, 12);  // Since the collection 70 s before.
+  EXPECT_EQ(rise->seconds, 70);
+  // Two minutes on, a minute back is the collection at +70.
+  const auto later = RecentDrops(
+      {{kNow, 40}, {kNow + 30, 45}, {kNow + 70, 52}, {kNow + 120, 60}},
+      kNow + 130, 61);
+  ASSERT_TRUE(later.has_value());
+  EXPECT_EQ(later->value, 9);
+  EXPECT_EQ(later->seconds, 60);
+}
+
+TEST(StatusModel, DropsSinceTheFirstLookWhenWatchedForLessThanAMinute) {
+  const auto rise = RecentDrops({{kNow, 40}}, kNow + 2, 43);
+  ASSERT_TRUE(rise.has_value());
+  EXPECT_EQ(rise->value, 3);
+  EXPECT_EQ(rise->seconds, 2);
+  // The collection being shown is no history of its own.
+  EXPECT_FALSE(RecentDrops({{kNow, 40}}, kNow, 40).has_value());
+}
+
+TEST(StatusModel, DropsOfAListenerThatStartedAgainCountFromZero) {
+  const auto rise = RecentDrops({{kNow, 40}}, kNow + 10, 3);
+  ASSERT_TRUE(rise.has_value());
+  EXPECT_EQ(rise->value, 3);
+}
+
+TEST(StatusModel, ListenerThatDroppedLatelyRanksAboveAnIdleOne) {
+  FamilyBuilder b;
+  for (const char* port : {"80", "81"}) {
+    const LabelPairs labels = {
+        {"family", "ipv4"}, {"address", "0.0.0.0"}, {"port", port}};
+    b.Gauge("halfopen_listen_queue_max_fill_ratio", labels, 0);
+  }
+  CounterBaseline baseline;
+  auto drops = [](double d80, double d81) {
+    FamilyBuilder f;
+    f.Counter("halfopen_listen_drops_total",
+              {{"family", "ipv4"}, {"address", "0.0.0.0"}, {"port", "80"}}, d80)
+        .Counter("halfopen_listen_drops_total",
+                 {{"family", "ipv4"}, {"address", "0.0.0.0"}, {"port", "81"}},
+                 d81);
+    return f.families();
+  };
+  baseline.Observe(drops(5, 5), kNow);
+  auto families = b.families();
+  for (auto& family : drops(5, 9)) families.push_back(family);
+  const StatusModel model = BuildStatusModel(families, kNow + 60, &baseline);
+  ASSERT_EQ(model.listeners.size(), 2u);
+  EXPECT_EQ(model.listeners[0].port, "81");
 }
 
 TEST(StatusModel, SuspectsHighestScoreFirstWithEtaAndAge) {

@@ -1,4 +1,4 @@
-#include "exporter/status_page.h"
+#include "status/status_page.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -40,11 +40,26 @@ TEST(StatusPage, ShowsTheSamplersFiguresWhenItHasSampled) {
   EXPECT_THAT(page, HasSubstr("<th>Time full</th>"));
   EXPECT_THAT(page, HasSubstr("<td class=\"n\">2.5 s</td>"
                               "<td class=\"n\">129</td>"
-                              "<td class=\"n\">7</td>"));
+                              "<td class=\"n\">1</td>"));
   FamilyBuilder unsampled;
   unsampled.Gauge("halfopen_listen_queue_length", {{"port", "80"}}, 0);
   EXPECT_THAT(Page(BuildStatusModel(unsampled.families(), 0, nullptr)),
               Not(HasSubstr("Time full")));
+}
+
+TEST(StatusPage, ShowsDropsOfTheLastMinuteWithTheTotalAsTitle) {
+  CounterBaseline baseline;
+  baseline.Observe(HostCollection(15, 40).families(), 1000);
+  const std::string page = Page(
+      BuildStatusModel(HostCollection(15, 52).families(), 1060, &baseline));
+  EXPECT_THAT(page, HasSubstr("<th>Drops, last min</th>"));
+  EXPECT_THAT(page,
+              HasSubstr("<td class=\"n bad\" title=\"52 in all\">12</td>"));
+  EXPECT_THAT(page, HasSubstr("<td class=\"n\" title=\"0 in all\">0</td>"));
+  FamilyBuilder without;
+  without.Gauge("halfopen_listen_queue_length", {{"port", "80"}}, 0);
+  EXPECT_THAT(Page(BuildStatusModel(without.families(), 0, nullptr)),
+              Not(HasSubstr("Drops")));
 }
 
 TEST(StatusPage, ListsSuspectsWithReasonEtaAndAge) {

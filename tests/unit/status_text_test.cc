@@ -1,11 +1,12 @@
-#include "exporter/status_text.h"
+#include "status/status_text.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <limits>
 
-#include "exporter/status_format.h"
+#include "status/status_format.h"
+#include "status/status_json.h"
 #include "tests/unit/status_fixture.h"
 
 namespace halfopen {
@@ -42,11 +43,27 @@ TEST(StatusText, ListsListenersFullestFirstWithTheSamplersColumns) {
       text,
       HasSubstr("Listeners\n"
                 "LISTENER        QUEUE  LIMIT  FILL  SYN_RECV  RETRANSMITTING  "
-                "ORPHANED  TIME_FULL  PEAK  OVERFLOWS_EST  SOCKETS  PROCESSES\n"
+                "ORPHANED  DROPS_1M  TIME_FULL  PEAK  SOCKETS  PROCESSES\n"
                 "127.0.0.1:8080  3      2      100%  2         2               "
-                "1         -          -     -              1        <b>x (42)\n"
+                "1         -         -          -     1        <b>x (42)\n"
                 "[::]:443        0      128    0%    0         0               "
-                "0         2.5 s      129   7              1\n"));
+                "0         -         2.5 s      129   1\n"));
+}
+
+TEST(StatusText, ShowsEachListenersDropsOfTheLastMinute) {
+  CounterBaseline baseline;
+  baseline.Observe(HostCollection(15, 40).families(), 1000);
+  const std::string watched_briefly = RenderStatusText(
+      BuildStatusModel(HostCollection(15, 43).families(), 1002, &baseline));
+  EXPECT_THAT(watched_briefly,
+              HasSubstr("127.0.0.1:8080  3      2      100%  2         2     "
+                        "          1         3 in 2.0 s"));
+  baseline.Observe(HostCollection(15, 43).families(), 1002);
+  const std::string a_minute_on = RenderStatusText(
+      BuildStatusModel(HostCollection(15, 50).families(), 1060, &baseline));
+  EXPECT_THAT(a_minute_on,
+              HasSubstr("127.0.0.1:8080  3      2      100%  2         2     "
+                        "          1         10  "));
 }
 
 TEST(StatusText, ListsSuspectsUnderTheirCounts) {

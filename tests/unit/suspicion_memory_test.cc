@@ -67,6 +67,7 @@ TEST(SuspicionMemory, RunsOfProbesThatEndAnsweredMeasureThePathsLoss) {
   const double prior = RoundTripLoss(kPriorOneWayLoss);
   EXPECT_NEAR(memory.PeerRoundTripLoss(kPeer), (3 + 5 * prior) / (13 + 5),
               1e-12);
+  EXPECT_NEAR(RunLoss({3, 10}), (3 + 5 * prior) / (13 + 5), 1e-12);
   EXPECT_EQ(memory.PeerRoundTripLoss(kOtherPeer), 0);
 }
 
@@ -83,12 +84,48 @@ TEST(SuspicionMemory, OtherConnectionsDataLossCountsFromTheNextWalk) {
   KeepaliveWalk(&memory, 0, 1);  // the peer is now remembered
   memory.BeginWalk(1);
   memory.Persist(7, Reason::kKeepaliveUnanswered, 0.1, 1, kPeer);
-  memory.AddPeerData(kPeer, 12, 100);
-  memory.AddPeerData(kOtherPeer, 50, 100);  // not remembered: ignored
+  memory.AddPeerData(kPeer, {12, 100}, {});
+  memory.AddPeerData(kPeer, {0, 900}, {});
+  memory.AddPeerData(kOtherPeer, {50, 100}, {});  // not remembered: ignored
   EXPECT_EQ(memory.PeerRoundTripLoss(kPeer), 0);
   memory.EndWalk();
-  EXPECT_NEAR(memory.PeerRoundTripLoss(kPeer), RoundTripLoss(0.12), 1e-12);
+  EXPECT_NEAR(memory.PeerRoundTripLoss(kPeer),
+              RoundTripLoss(DataLoss({12, 1000})), 1e-12);
   EXPECT_EQ(memory.PeerRoundTripLoss(kOtherPeer), 0);
+}
+
+TEST(SuspicionMemory, OtherConnectionsRtoChainsCountFromTheNextWalk) {
+  SuspicionMemory memory;
+  KeepaliveWalk(&memory, 0, 1);
+  memory.BeginWalk(1);
+  memory.Persist(7, Reason::kKeepaliveUnanswered, 0.1, 1, kPeer);
+  // Two connections that recovered from 10 chains, 6 timeouts continued.
+  memory.AddPeerData(kPeer, {}, {4, 6});
+  memory.AddPeerData(kPeer, {}, {2, 4});
+  memory.EndWalk();
+  EXPECT_NEAR(memory.PeerRoundTripLoss(kPeer), RunLoss({6, 10}), 1e-12);
+  memory.BeginWalk(2);
+  memory.EndWalk();  // nothing pooled in this walk: forgotten
+  EXPECT_EQ(memory.PeerRoundTripLoss(kPeer), 0);
+}
+
+TEST(SuspicionMemory,
+     ARunsLevelMayMoveWithTheLossEstimateWithoutStartingAgain) {
+  SuspicionMemory memory;
+  memory.BeginWalk(10);
+  EXPECT_EQ(memory.Persist(9, Reason::kRetransmitStall, 0.8, 5, kPeer), 0);
+  memory.EndWalk();
+  memory.BeginWalk(11);
+  // The peer's record now shows more loss: a lower level, the same run.
+  EXPECT_EQ(memory.Persist(9, Reason::kRetransmitStall, 0.6, 5, kPeer), 1);
+  memory.EndWalk();
+  memory.BeginWalk(12);
+  // An ACK came back, and a new chain started: the evidence dropped.
+  EXPECT_EQ(memory.Persist(9, Reason::kRetransmitStall, 0.9, 2, kPeer), 0);
+  memory.EndWalk();
+  // The answered chain is not the path's record: the memory sees only the
+  // chains that lasted past a failed retry end.
+  EXPECT_EQ(memory.PeerRoundTripLoss(kPeer), 0);
 }
 
 TEST(SuspicionMemory, PeersAreForgottenAfterHalfAnHour) {

@@ -31,6 +31,15 @@ SocketRecord End(const char* local, std::uint16_t local_port, const char* peer,
   return socket;
 }
 
+// A dead peer's chain: `retransmits` RTOs at the minimum RTO, each
+// unanswered, the peer silent for a minute.
+void Stall(SocketRecord* socket, int retransmits) {
+  socket->timer = kTimerRetransmit;
+  socket->info.retransmits = static_cast<std::uint8_t>(retransmits);
+  socket->info.rto_us = 200000u << retransmits;
+  socket->info.last_ack_recv_ms = 60000;
+}
+
 SocketRecord ListenerSocket(const char* address, std::uint16_t port,
                             std::uint32_t length, std::uint32_t limit) {
   SocketRecord socket = End(address, port, "0.0.0.0", 0, kTcpListen);
@@ -132,9 +141,7 @@ TEST(SuspicionTracker, SuspectsAgeWithTheirEvidenceOnEitherPath) {
   walk.Add(ListenerSocket("127.0.0.1", 80, 0, 128));
   walk.Add(End("127.0.0.1", 40000, "127.0.0.1", 80));  // a local pair
   SocketRecord remote = End("10.0.0.1", 1006, "192.0.2.1", 443);
-  remote.timer = kTimerRetransmit;
-  remote.info.retransmits = 6;
-  remote.info.last_ack_recv_ms = 10000;
+  Stall(&remote, 6);
   walk.Add(remote);
   walk.Once(100);
   walk.Once(107);
@@ -150,9 +157,7 @@ TEST(SuspicionTracker, SuspectAgeStartsAgainWhenTheReasonChanges) {
   config.top_k = 1;
   Walk walk(config);
   SocketRecord socket = End("10.0.0.1", 1006, "192.0.2.1", 443);
-  socket.timer = kTimerRetransmit;
-  socket.info.retransmits = 6;
-  socket.info.last_ack_recv_ms = 10000;
+  Stall(&socket, 6);
   walk.Add(socket);
   walk.Once(0);
   walk.Once(30);
@@ -169,19 +174,17 @@ TEST(SuspicionTracker, RemotePeersAreScoredOnTheSpotAndTopKIsBounded) {
   SuspicionConfig config;
   config.top_k = 2;
   Walk walk(config);
-  for (std::uint8_t r : {3, 6, 4, 1}) {
+  for (std::uint8_t r : {5, 6, 4, 3}) {
     SocketRecord socket =
         End("10.0.0.1", static_cast<std::uint16_t>(1000 + r), "192.0.2.1", 443);
-    socket.timer = kTimerRetransmit;
-    socket.info.retransmits = r;
-    socket.info.last_ack_recv_ms = 10000;
+    Stall(&socket, r);
     walk.Add(socket);
   }
   const auto summary = walk.Finish();
-  EXPECT_EQ(Count(summary, Reason::kRetransmitStall), 3u);  // r=1 is < 0.5
+  EXPECT_EQ(Count(summary, Reason::kRetransmitStall), 3u);  // r=3 is < 0.5
   ASSERT_EQ(summary.top.size(), 2u);
   EXPECT_EQ(summary.top[0].local_port, 1006);
-  EXPECT_EQ(summary.top[1].local_port, 1004);
+  EXPECT_EQ(summary.top[1].local_port, 1005);
   EXPECT_GT(summary.top[0].score, summary.top[1].score);
 }
 
@@ -201,9 +204,7 @@ void AddTwoStalledClients(Walk* walk) {
   for (const auto& [peer, retransmits] :
        {std::pair{"192.0.2.2", 4}, std::pair{"192.0.2.3", 6}}) {
     SocketRecord socket = End("10.0.0.1", 443, peer, 40123);
-    socket.timer = kTimerRetransmit;
-    socket.info.retransmits = static_cast<std::uint8_t>(retransmits);
-    socket.info.last_ack_recv_ms = 10000;
+    Stall(&socket, retransmits);
     walk->Add(socket);
   }
 }
@@ -215,13 +216,10 @@ TEST(SuspicionTracker, SuspectsSharingTheirLabelsAreFoldedIntoOneSeries) {
   EXPECT_EQ(Count(summary, Reason::kRetransmitStall), 2u);
   ASSERT_EQ(summary.top.size(), 1u);
   EXPECT_EQ(summary.top[0].connections, 2u);
-  EXPECT_EQ(summary.top[0].score, RetransmitStallScore([] {
-              SocketRecord worst = End("10.0.0.1", 443, "192.0.2.3", 40123);
-              worst.timer = kTimerRetransmit;
-              worst.info.retransmits = 6;
-              worst.info.last_ack_recv_ms = 10000;
-              return worst;
-            }()));
+  SocketRecord worst = End("10.0.0.1", 443, "192.0.2.3", 40123);
+  Stall(&worst, 6);
+  EXPECT_EQ(summary.top[0].score,
+            RetransmitStallScore(worst, RoundTripLoss(kPriorOneWayLoss)));
 }
 
 TEST(SuspicionTracker, WithAddressesTheSameClientsStayApart) {
