@@ -55,6 +55,15 @@ struct FieldRow {
         } \
   }
 
+#define RAW_INFO_ROW(field, offset, size, bit, member)                \
+  FieldRow {                                                          \
+#field, INET_DIAG_INFO, (offset) + (size),                          \
+        [](const SocketRecord& s) { return s.info.Has(TcpInfo::bit); }, \
+        [](const SocketRecord& s) {                                     \
+          return static_cast<std::uint64_t>(s.info.member);             \
+        } \
+  }
+
 const FieldRow kFields[] = {
     INFO_ROW(tcpi_retransmits, kRetransmits, retransmits),
     INFO_ROW(tcpi_probes, kProbes, probes),
@@ -64,6 +73,19 @@ const FieldRow kFields[] = {
     INFO_ROW(tcpi_last_ack_recv, kLastAckRecv, last_ack_recv_ms),
     INFO_ROW(tcpi_total_retrans, kTotalRetrans, total_retrans),
     INFO_ROW(tcpi_data_segs_out, kDataSegsOut, data_segs_out),
+    // Linux 6.7's fields, which Debian 12's <linux/tcp.h> lacks: where that
+    // kernel's include/uapi/linux/tcp.h puts them, after tcpi_rcv_wnd.
+    RAW_INFO_ROW(tcpi_total_rto, 240, 2, kTotalRto, total_rto),
+    RAW_INFO_ROW(tcpi_total_rto_recoveries, 242, 2, kTotalRtoRecoveries,
+                 total_rto_recoveries),
+    RAW_INFO_ROW(tcpi_total_rto_time, 244, 4, kTotalRtoTime, total_rto_time_ms),
+    // sk_drops: the 9th u32 of INET_DIAG_SKMEMINFO (SK_MEMINFO_DROPS).
+    FieldRow{"sk_drops", INET_DIAG_SKMEMINFO,
+             (SK_MEMINFO_DROPS + 1) * sizeof(std::uint32_t),
+             [](const SocketRecord& s) { return s.drops.has_value(); },
+             [](const SocketRecord& s) {
+               return static_cast<std::uint64_t>(s.drops.value_or(0));
+             }},
 };
 
 // tcp_info's length by kernel (each kernel sends exactly its own struct;
