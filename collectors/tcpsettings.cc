@@ -1,3 +1,4 @@
+#include <atomic>
 #include <optional>
 #include <string>
 #include <vector>
@@ -5,12 +6,19 @@
 #include "collectors/each_netns.h"
 #include "engine/collector.h"
 #include "engine/family.h"
+#include "engine/log.h"
 #include "model/giveup.h"
 #include "sources/sources.h"
 #include "sources/sysctls.h"
 
 namespace halfopen {
 namespace {
+
+// "tcp_retries2" for "sys/net/ipv4/tcp_retries2".
+std::string SysctlName(Sysctl sysctl) {
+  const std::string path = SysctlPath(sysctl);
+  return path.substr(path.rfind('/') + 1);
+}
 
 struct Setting {
   Sysctl sysctl;
@@ -146,12 +154,17 @@ class TcpSettingsCollector : public Collector {
                                  " (is --path.procfs a procfs mount?)");
           }
           const Out to{&families, labels};
+          std::string missing;
           for (const auto& setting : kSettings) {
             // A setting this kernel does not have is simply absent.
             if (const auto value = snapshot->Get(setting.sysctl)) {
               AddGauge(setting.metric, setting.help, *value, to);
+            } else {
+              missing +=
+                  (missing.empty() ? "" : ",") + SysctlName(setting.sysctl);
             }
           }
+          NoteMissing(missing, netns);
           for (const auto& giveup : kGiveUps) {
             if (const auto seconds = giveup.seconds(*snapshot)) {
               AddGauge(giveup.metric, giveup.help, *seconds, to);
@@ -164,7 +177,19 @@ class TcpSettingsCollector : public Collector {
   }
 
  private:
+  // Says once, for the first namespace, which settings this kernel lacks
+  // (e.g. tcp_syn_linear_timeouts before Linux 6.5): their series are
+  // absent, and the give-up times use what such a kernel does.
+  void NoteMissing(const std::string& missing, Netns& netns) {
+    if (missing.empty() || noted_missing_.exchange(true)) return;
+    Log(spdlog::level::info, "kernel lacks some TCP settings",
+        {{"sysctls", missing},
+         {"under", netns.io->sys().PathOf("sys/net")},
+         {"effect", "their series are absent"}});
+  }
+
   const std::shared_ptr<Sources> sources_;
+  std::atomic<bool> noted_missing_{false};
 };
 
 const bool kRegistered =

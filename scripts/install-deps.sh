@@ -21,6 +21,8 @@ test_packages=(
   systemd python3-yaml help2man man-db dpkg-dev file pkg-config
   # /status in a headless browser, with a font for its screenshot
   chromium fonts-dejavu-core
+  # the scenarios on Debian 12's own kernel, booted under QEMU
+  qemu-system-x86 busybox-static
   # the fuzzers (libFuzzer with ASan and UBSan, symbolized reports) and the
   # soak's plot
   clang-15 libfuzzer-15-dev llvm-15 gnuplot-nox

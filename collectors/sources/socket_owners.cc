@@ -84,9 +84,11 @@ SocketOwners::Found SocketOwners::Search(
     if (!IsPidName(pid)) continue;
     if (!procfs_.List(pid + "/fd", &fds).ok()) {
       int error_number = 0;
-      // A process that exited meanwhile has no fd folder: not a denial.
-      found.denied += !procfs_.ReadLink(pid + "/exe", &link, &error_number) &&
-                      (error_number == EACCES || error_number == EPERM);
+      // A process that exited meanwhile, and a kernel thread, have no exe
+      // link (ENOENT): not a denial. One whose exe is readable (another
+      // user's, with CAP_SYS_PTRACE) or refused is.
+      found.denied += procfs_.ReadLink(pid + "/exe", &link, &error_number) ||
+                      error_number == EACCES || error_number == EPERM;
       continue;
     }
     std::string comm;

@@ -24,7 +24,8 @@ TEST_P(Replay, RecordedDumpScrapesToTheRecordedSockets) {
   const HttpResponse response = exporter.Get("/metrics");
   ASSERT_EQ(response.status, 200) << response.error;
   const std::string& body = response.body;
-  // What ss -tan saw in the recorded namespace (linux-6.18-ss.txt).
+  // What ss -tan saw in the recorded namespace (linux-*-ss.txt: the same
+  // sockets on every kernel).
   EXPECT_EQ(SampleValue(body, "halfopen_tcp_connections{state=\"listen\"}"), 3);
   EXPECT_EQ(
       SampleValue(body, "halfopen_tcp_connections{state=\"established\"}"), 10);
@@ -49,9 +50,11 @@ TEST_P(Replay, RecordedDumpScrapesToTheRecordedSockets) {
   EXPECT_EQ(PromtoolCheckMetrics(body, &promtool), 0) << promtool;
 }
 
-INSTANTIATE_TEST_SUITE_P(RequestModes, Replay,
-                         ::testing::Values("linux-6.18-legacy.diag",
-                                           "linux-6.18-per-family.diag"));
+INSTANTIATE_TEST_SUITE_P(
+    RequestModes, Replay,
+    ::testing::Values("linux-6.18-legacy.diag", "linux-6.18-per-family.diag",
+                      "linux-6.18-skmeminfo.diag", "linux-6.1-legacy.diag",
+                      "linux-6.1-per-family.diag", "linux-6.1-skmeminfo.diag"));
 
 TEST(ReplayErrors, MissingRecordingFailsBothSocketCollectorsOnly) {
   ExporterProcess exporter({"--collector.disable-defaults",

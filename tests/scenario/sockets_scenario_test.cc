@@ -126,11 +126,13 @@ void ExpectSynRecvRetransmitting(const std::string& listen_ip,
   ASSERT_TRUE(listener.valid());
   std::vector<Fd> clients;
   hosts.client.Run([&] {
-    // A 1000-byte datagram holds the 8 kbit/s bucket for about a second, so
-    // all five SYNs queue behind it and reach the server before any final
-    // ACK: five handshakes start while the accept queue is still empty, and
-    // the three ACKs that find it full leave their requests in SYN_RECV.
-    SendUdp(connect_ip, 9, 1000);
+    // Four 1000-byte datagrams hold the 8 kbit/s bucket for about four
+    // seconds, so all five SYNs queue behind them and reach the server
+    // before any final ACK: five handshakes start while the accept queue is
+    // still empty, and the three ACKs that find it full leave their requests
+    // in SYN_RECV. (One second, then two, were too short for five connects
+    // under emulation on a loaded machine.)
+    for (int i = 0; i < 4; ++i) SendUdp(connect_ip, 9, 1000);
     for (int i = 0; i < 5; ++i)
       clients.push_back(ConnectNonBlocking(connect_ip, port));
   });

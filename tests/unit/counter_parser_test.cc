@@ -51,6 +51,23 @@ TEST(CounterParser, OlderLayoutSimplyLacksNewerCounters) {
   EXPECT_EQ(FindCounter(table, "TcpExt", "TCPKeepAlive"), nullptr);
 }
 
+// Captured on Debian 12's own kernel (6.1, booted by tests/kernels/run.sh):
+// 30 counters fewer than 6.18 (PAWSOldAck, the TCPAO ones, ...), and one
+// that later kernels dropped (MPTcpExt RcvPruned). Parsed by name, so
+// neither matters.
+TEST(CounterParser, DebianTwelvesNetstatParsesWithItsOwnSetOfCounters) {
+  CounterTable table;
+  ASSERT_TRUE(
+      ParseCounterFile("netstat", ReadFixture("linux-6.1/net/netstat"), &table)
+          .ok());
+  EXPECT_EQ(*FindCounter(table, "TcpExt", "ListenOverflows"), 9);
+  EXPECT_EQ(*FindCounter(table, "TcpExt", "ListenDrops"), 9);
+  EXPECT_EQ(*FindCounter(table, "TcpExt", "TCPSynRetrans"), 6);
+  EXPECT_EQ(table.at("TcpExt").size(), 125u);
+  EXPECT_EQ(FindCounter(table, "TcpExt", "PAWSOldAck"), nullptr);
+  EXPECT_EQ(*FindCounter(table, "MPTcpExt", "RcvPruned"), 0);
+}
+
 TEST(CounterParser, MergesRepeatedPrefix) {
   CounterTable table;
   ASSERT_TRUE(ParseCounterFile("snmp",

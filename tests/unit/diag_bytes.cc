@@ -7,7 +7,9 @@
 
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <iterator>
+#include <utility>
 
 namespace halfopen::testing {
 namespace {
@@ -53,6 +55,19 @@ std::vector<RecordedDatagram> LoadRecording(const std::string& name) {
   return datagrams;
 }
 
+DecodedDump DecodeDatagrams(const std::vector<RecordedDatagram>& datagrams) {
+  SocketCollector collector;
+  DecodedDump decoded;
+  for (const auto& datagram : datagrams) {
+    decoded.end = ParseDiagDatagram(datagram.bytes, datagram.id.sequence,
+                                    datagram.id.port_id, collector,
+                                    &decoded.counts, &decoded.error);
+    if (decoded.end == DatagramEnd::kError) break;
+  }
+  decoded.sockets = std::move(collector.sockets);
+  return decoded;
+}
+
 std::vector<Bytes> SplitMessages(const Bytes& datagram) {
   std::vector<Bytes> messages;
   std::size_t offset = 0;
@@ -73,12 +88,13 @@ Bytes JoinMessages(const std::vector<Bytes>& messages) {
   return joined;
 }
 
-Bytes WithInfoLength(const Bytes& message, std::size_t length) {
-  return WithAttributeLength(message, INET_DIAG_INFO, length);
-}
+namespace {
 
-Bytes WithAttributeLength(const Bytes& message, std::uint16_t wanted,
-                          std::size_t length) {
+// Rebuilds `message` attribute by attribute: `edit` may change one (type,
+// bytes with its header) or empty it to drop it. Lengths are fixed up.
+Bytes RebuildAttributes(
+    const Bytes& message,
+    const std::function<void(std::uint16_t type, Bytes* attribute)>& edit) {
   const std::size_t header =
       sizeof(nlmsghdr) + NLMSG_ALIGN(sizeof(inet_diag_msg));
   Bytes out(message.begin(), message.begin() + header);
@@ -89,17 +105,43 @@ Bytes WithAttributeLength(const Bytes& message, std::uint16_t wanted,
     const std::uint16_t type = Half(message, offset + 2);
     Bytes attribute(message.begin() + offset,
                     message.begin() + offset + attribute_length);
-    if (type == wanted) {
-      attribute.resize(sizeof(rtattr) + length, 0);
-      const auto new_length = static_cast<std::uint16_t>(attribute.size());
-      std::memcpy(attribute.data(), &new_length, 2);
-    }
+    edit(type, &attribute);
     attribute.resize(RTA_ALIGN(attribute.size()), 0);
     out.insert(out.end(), attribute.begin(), attribute.end());
     offset += RTA_ALIGN(attribute_length);
   }
   SetHeaderWord(&out, 0, static_cast<std::uint32_t>(out.size()));
   return out;
+}
+
+}  // namespace
+
+Bytes WithInfoLength(const Bytes& message, std::size_t length) {
+  return WithAttributeLength(message, INET_DIAG_INFO, length);
+}
+
+Bytes WithAttributeLength(const Bytes& message, std::uint16_t wanted,
+                          std::size_t length) {
+  return RebuildAttributes(message, [&](std::uint16_t type, Bytes* attribute) {
+    if (type != wanted) return;
+    attribute->resize(sizeof(rtattr) + length, 0);
+    const auto new_length = static_cast<std::uint16_t>(attribute->size());
+    std::memcpy(attribute->data(), &new_length, 2);
+  });
+}
+
+Bytes WithoutAttribute(const Bytes& message, std::uint16_t type) {
+  return RebuildAttributes(message, [&](std::uint16_t found, Bytes* attribute) {
+    if (found == type) attribute->clear();
+  });
+}
+
+std::vector<AttributeInfo> Attributes(const Bytes& message) {
+  std::vector<AttributeInfo> attributes;
+  RebuildAttributes(message, [&](std::uint16_t type, Bytes* attribute) {
+    attributes.push_back({type, attribute->size() - sizeof(rtattr)});
+  });
+  return attributes;
 }
 
 void SetHeaderWord(Bytes* message, std::size_t offset, std::uint32_t value) {

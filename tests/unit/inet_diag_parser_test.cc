@@ -25,31 +25,11 @@ using testing::Bytes;
 using testing::LoadRecording;
 using testing::RecordedDatagram;
 
-struct Collector : SocketVisitor {
-  void OnSocket(const SocketRecord& socket) override {
-    sockets.push_back(socket);
-  }
-  std::vector<SocketRecord> sockets;
-};
-
-struct Parsed {
-  std::vector<SocketRecord> sockets;
-  ParseCounts counts;
-  DatagramEnd end = DatagramEnd::kMore;
-  DumpError error;
-};
+using Collector = testing::SocketCollector;
+using Parsed = testing::DecodedDump;
 
 Parsed ParseAll(const std::vector<RecordedDatagram>& datagrams) {
-  Collector collector;
-  Parsed parsed;
-  for (const auto& datagram : datagrams) {
-    parsed.end = ParseDiagDatagram(datagram.bytes, datagram.id.sequence,
-                                   datagram.id.port_id, collector,
-                                   &parsed.counts, &parsed.error);
-    if (parsed.end == DatagramEnd::kError) break;
-  }
-  parsed.sockets = collector.sockets;
-  return parsed;
+  return testing::DecodeDatagrams(datagrams);
 }
 
 // ss's own view of the recorded namespace: sockets per state name.

@@ -33,6 +33,18 @@ class FakeProcfs {
                        dir / "fd" / "3");
     fs::create_symlink("/dev/null", dir / "fd" / "0");
   }
+  // A process whose descriptors this user may not list: its fd folder is
+  // missing from the fake, its exe link is there, as another user's is to
+  // a reader with CAP_SYS_PTRACE but not CAP_DAC_READ_SEARCH.
+  void AddUnreadableProcess(int pid) {
+    const fs::path dir = root_ / std::to_string(pid);
+    fs::create_directories(dir);
+    fs::create_symlink("/usr/sbin/sshd", dir / "exe");
+  }
+  // A kernel thread, or a process that exited meanwhile: no fd, no exe.
+  void AddKernelThread(int pid) {
+    fs::create_directories(root_ / std::to_string(pid));
+  }
   std::string root() const { return root_.string(); }
 
  private:
@@ -81,6 +93,20 @@ TEST(SocketOwners, ASocketAlreadySearchedForWaitsForTheRefresh) {
   for (int i = 0; i < 20; ++i) {
     EXPECT_EQ(owners.Find({1001}, start + seconds(30)).at(1001).size(), 1u);
   }
+}
+
+// Found on a machine with nothing but root's processes (the kernel test VM):
+// a process whose exe a reader may follow but whose descriptors it may not
+// list was not counted, so the log never said which capability was missing.
+TEST(SocketOwners, ProcessesWhoseDescriptorsCannotBeListedAreCountedDenied) {
+  FakeProcfs procfs;
+  procfs.AddProcess(42, "nginx", 1001);
+  procfs.AddUnreadableProcess(43);
+  procfs.AddUnreadableProcess(44);
+  procfs.AddKernelThread(2);
+  SocketOwners owners(ProcfsReader(procfs.root()), seconds(60), seconds(5));
+  EXPECT_EQ(owners.Find({1001}, SocketOwners::Clock::now()).size(), 1u);
+  EXPECT_EQ(owners.denied(), 2);
 }
 
 }  // namespace
