@@ -197,7 +197,7 @@ std::vector<NamespaceWalk> Sources::Walks(
   if (all) {
     host_pairs_.BeginCollection(
         std::chrono::duration<double>(start.time_since_epoch()).count());
-    for (const auto& netns : namespaces) AddAddresses(*netns);
+    AddAddresses(namespaces);
   }
   // The exporter's own first, then the longest unwalked.
   std::stable_sort(namespaces.begin() + 1, namespaces.end(),
@@ -260,14 +260,21 @@ std::vector<NamespaceWalk> Sources::Walks(
   return walks;
 }
 
-void Sources::AddAddresses(Netns& netns) {
-  std::vector<InterfaceAddress> addresses;
-  Status status;
-  netns.io->Run([&] { status = ListInterfaceAddresses(&addresses); });
-  if (!status.ok()) return;  // Its walk will say so.
-  for (const auto& [family, address] : addresses) {
-    if (!IsLoopback(family, address)) {
-      host_pairs_.AddAddress(netns.identity.inode, family, address);
+void Sources::AddAddresses(
+    const std::vector<std::shared_ptr<Netns>>& namespaces) {
+  // Listed in parallel (each inside its namespace), added in order.
+  std::vector<std::vector<InterfaceAddress>> listed(namespaces.size());
+  RunInParallel(namespaces.size(), options_.netns_walkers, [&](std::size_t i) {
+    Status status;
+    namespaces[i]->io->Run(
+        [&] { status = ListInterfaceAddresses(&listed[i]); });
+    if (!status.ok()) listed[i].clear();  // Its walk will say so.
+  });
+  for (std::size_t i = 0; i < namespaces.size(); ++i) {
+    for (const auto& [family, address] : listed[i]) {
+      if (!IsLoopback(family, address)) {
+        host_pairs_.AddAddress(namespaces[i]->identity.inode, family, address);
+      }
     }
   }
 }

@@ -143,9 +143,9 @@ class Sources {
 
  private:
   void Discover();
-  // With scope "all": the addresses `netns` holds, for matching connections
-  // between namespaces.
-  void AddAddresses(Netns& netns);
+  // With scope "all": the addresses each namespace holds, for matching
+  // connections between namespaces.
+  void AddAddresses(const std::vector<std::shared_ptr<Netns>>& namespaces);
 
   const SourceOptions options_;
   const bool live_;  // Before make_source_, which takes the factory.
