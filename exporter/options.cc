@@ -80,10 +80,12 @@ void DeclareCoreFlags(FlagSet* flags, Options* options,
   flags->WholeNumber(
       "netns.walkers",
       "How many network namespaces' socket tables are walked at once with "
-      "--netns.scope=all. Default: the cores this process may use, at most "
-      "4. A namespace that shares the host's connection hash table walks "
-      "all of it, so walkers beyond the cores the exporter may use (its CPU "
-      "limit) only queue; 1 walks them one after another.",
+      "--netns.scope=all. Default: the CPUs this process may run on, at "
+      "most 4. A namespace that shares the host's connection hash table "
+      "walks all of it, so walkers beyond the CPU time the exporter may use "
+      "only queue: under a CPU quota (a container's limit, which the default "
+      "does not see) set it to the limit, rounded up; 1 walks them one after "
+      "another.",
       &options->sources.netns_walkers, 1, 64);
   flags->Checked("path.netns",
                  "Where named network namespaces are bound (ip netns add); "

@@ -35,9 +35,10 @@ struct SourceOptions {
   /// How many namespaces' socket tables are walked at once (--netns.walkers).
   int netns_walkers = DefaultNetnsWalkers();
 
-  /// The number of cores this process may run on, at most 4: parallel walks
-  /// of namespaces that share the host's hash table each walk all of it, so
-  /// more walkers than cores only queue for the CPU.
+  /// The number of CPUs this process may run on (its affinity; a CPU quota
+  /// is not seen), at most 4: parallel walks of namespaces that share the
+  /// host's hash table each walk all of it, so more walkers than cores only
+  /// queue for the CPU.
   static int DefaultNetnsWalkers();
 };
 
