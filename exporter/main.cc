@@ -17,6 +17,7 @@
 #include "engine/log.h"
 #include "engine/scraper.h"
 #include "exporter/build_info.h"
+#include "exporter/ehash_notice.h"
 #include "exporter/logging.h"
 #include "exporter/options.h"
 #include "exporter/process_metrics.h"
@@ -218,6 +219,7 @@ int Run(int argc, char** argv) {
        {"version", kVersion},
        {"revision", kRevision},
        {"collectors", Join(scraper->CollectorNames())}});
+  LogEhashSharing(*sources);
 
   const int signal_number = WaitForTerminationSignal(signals);
   Log(spdlog::level::info, "shutting down",

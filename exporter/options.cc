@@ -77,6 +77,16 @@ void DeclareCoreFlags(FlagSet* flags, Options* options,
                "labelled netns=<inode>; needs CAP_SYS_ADMIN and "
                "CAP_SYS_PTRACE, and hostPID in Kubernetes).",
                &options->sources.netns_scope, {"own", "all"});
+  flags->WholeNumber(
+      "netns.walkers",
+      "How many network namespaces' socket tables are walked at once with "
+      "--netns.scope=all. Default: the CPUs this process may run on, at "
+      "most 4. A namespace that shares the host's connection hash table "
+      "walks all of it, so walkers beyond the CPU time the exporter may use "
+      "only queue: under a CPU quota (a container's limit, which the default "
+      "does not see) set it to the limit, rounded up; 1 walks them one after "
+      "another.",
+      &options->sources.netns_walkers, 1, 64);
   flags->Checked("path.netns",
                  "Where named network namespaces are bound (ip netns add); "
                  "read with --netns.scope=all.",

@@ -65,7 +65,10 @@ enum class DiagRequestMode {
 /// opened anew by the next dump). A signal (EINTR) is retried; any other
 /// receive error, a truncated datagram (MSG_TRUNC) or a receive timeout
 /// fails the dump. `channel` replaces the real socket's system calls in
-/// tests (kernel/netlink_channel.h); null means the kernel's.
+/// tests (kernel/netlink_channel.h); null means the kernel's. Its receive
+/// buffer (64 KiB) lives only during a dump, so that a source kept per
+/// namespace costs no buffer between walks: with --netns.walkers W, at most
+/// W exist at once.
 std::unique_ptr<DiagSource> MakeNetlinkDiagSource(
     DiagRequestMode mode, std::unique_ptr<NetlinkChannel> channel = nullptr);
 

@@ -26,18 +26,24 @@ std::string Errno(const std::string& what, int error_number) {
 
 class NetlinkDiagSource : public DiagSource {
  public:
+  // Without `buffer`, the source allocates its own for each dump and frees
+  // it after: a source per namespace then holds no buffer between dumps.
   NetlinkDiagSource(DiagRequestMode mode,
                     std::unique_ptr<NetlinkChannel> channel,
                     std::shared_ptr<std::vector<std::uint8_t>> buffer)
-      : mode_(mode), channel_(std::move(channel)), buffer_(std::move(buffer)) {
+      : mode_(mode),
+        channel_(std::move(channel)),
+        own_buffer_(buffer == nullptr),
+        buffer_(own_buffer_ ? std::make_shared<std::vector<std::uint8_t>>()
+                            : std::move(buffer)) {}
+
+  Status Dump(DumpScope scope, const DatagramHandler& handler) override {
     if (buffer_->size() < kReceiveBufferBytes) {
       buffer_->resize(kReceiveBufferBytes);
     }
-  }
-
-  Status Dump(DumpScope scope, const DatagramHandler& handler) override {
     Status status = Open();
     if (status.ok()) status = DumpOn(scope, handler);
+    if (own_buffer_) std::vector<std::uint8_t>().swap(*buffer_);
     // A dump cut short may leave datagrams behind: start clean next time.
     if (!status.ok()) {
       channel_->Close();
@@ -166,6 +172,7 @@ class NetlinkDiagSource : public DiagSource {
 
   const DiagRequestMode mode_;
   const std::unique_ptr<NetlinkChannel> channel_;
+  const bool own_buffer_;
   const std::shared_ptr<std::vector<std::uint8_t>> buffer_;
   bool open_ = false;
   std::uint32_t port_id_ = 0;
@@ -185,7 +192,7 @@ std::unique_ptr<DiagSource> MakeNetlinkDiagSource(
   return std::make_unique<NetlinkDiagSource>(
       mode,
       channel != nullptr ? std::move(channel) : MakeKernelNetlinkChannel(),
-      std::make_shared<std::vector<std::uint8_t>>());
+      nullptr);
 }
 
 std::unique_ptr<DiagSource> MakeNetlinkDiagSource(

@@ -104,6 +104,7 @@ HostPairs::End* HostPairs::FindEnd(std::uint64_t netns,
 
 void HostPairs::AddSocket(std::uint64_t netns, const SocketRecord& socket,
                           const Verdict& verdict, double eta_seconds) {
+  std::lock_guard<std::mutex> lock(pairs_mu_);
   End* end = FindEnd(netns, socket);
   end->full = true;
   end->socket = socket;
@@ -113,6 +114,7 @@ void HostPairs::AddSocket(std::uint64_t netns, const SocketRecord& socket,
 
 void HostPairs::AddRequest(std::uint64_t netns, const SocketRecord& socket,
                            bool orphaned) {
+  std::lock_guard<std::mutex> lock(pairs_mu_);
   End* end = FindEnd(netns, socket);
   end->request = true;
   end->orphaned = end->orphaned || orphaned;

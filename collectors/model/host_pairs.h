@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <set>
 #include <tuple>
 #include <unordered_map>
@@ -29,8 +30,10 @@ namespace halfopen {
 /// namespace that owns it, so that a service address translated elsewhere
 /// (a Kubernetes ClusterIP held by kube-proxy's IPVS interface, a DNAT) is
 /// not mistaken for a vanished peer. Memory: O(addresses and listeners of
-/// the namespaces + connections between them). Not thread-safe: one
-/// collection at a time, its walks one after another.
+/// the namespaces + connections between them). One collection at a time:
+/// Owner, AddSocket and AddRequest may be called from several namespaces'
+/// walks at once (the walks of a collection run in parallel); every other
+/// call only while no walk runs.
 class HostPairs {
  public:
   static constexpr double kRememberSeconds = 600;
@@ -112,7 +115,8 @@ class HostPairs {
   std::uint64_t collection_ = 0;
   std::unordered_map<Address, Owned, AddressHash> owners_;
   std::map<std::tuple<std::uint64_t, std::uint16_t, Address>, double>
-      listeners_;  // (netns, port, canonical address) -> when last seen.
+      listeners_;        // (netns, port, canonical address) -> when last seen.
+  std::mutex pairs_mu_;  // Guards pairs_ while walks add to it.
   std::unordered_map<std::uint64_t, Pair> pairs_;  // By 4-tuple fingerprint.
   std::set<std::uint64_t> not_walked_;             // In this collection.
   SuspicionMemory memory_;

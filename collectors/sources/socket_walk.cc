@@ -23,7 +23,8 @@ class ListenerVisitor : public SocketVisitor {
     walk_->stats.Add(socket);
     walk_->listeners.AddListener(socket);
     if (socket.drops.has_value()) {
-      drops_->push_back({ListenerKey::Of(socket), socket.cookie, *socket.drops});
+      drops_->push_back(
+          {ListenerKey::Of(socket), socket.cookie, *socket.drops});
     }
   }
 
@@ -90,6 +91,11 @@ double SocketWalker::last_full_walk() const {
   return last_full_seconds_;
 }
 
+std::optional<double> SocketWalker::last_full_walk_duration_seconds() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return last_full_duration_seconds_;
+}
+
 void SocketWalker::Graft(SocketWalk* walk, double now_seconds) const {
   if (last_full_ == nullptr) {
     walk->connections_unknown = true;
@@ -146,6 +152,7 @@ std::shared_ptr<const SocketWalk> SocketWalker::Walk(std::uint64_t scrape_id,
   walk->duration_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
+  if (last_full_ == walk) last_full_duration_seconds_ = walk->duration_seconds;
   return walk;
 }
 
@@ -184,8 +191,8 @@ void SocketWalker::DumpInto(DumpScope scope, SocketVisitor* visitor,
                             SocketWalk* walk) {
   std::string parse_error;
   const std::uint64_t cut_before = walk->counts.cut_short;
-  walk->status =
-      source_->Dump(scope, ParsingHandler(visitor, &walk->counts, &parse_error));
+  walk->status = source_->Dump(
+      scope, ParsingHandler(visitor, &walk->counts, &parse_error));
   const std::uint64_t cut = walk->counts.cut_short - cut_before;
   if (!walk->status.ok()) {
     walk->status = Status::Error(
@@ -195,9 +202,9 @@ void SocketWalker::DumpInto(DumpScope scope, SocketVisitor* visitor,
     // A single odd message costs one socket and is skipped; a datagram cut
     // short loses every socket after the cut, and counts built from it
     // would be wrong while looking right.
-    walk->status = Status::Error("inet_diag dump incomplete: " +
-                                 std::to_string(cut) +
-                                 " datagram(s) ended inside a netlink message");
+    walk->status =
+        Status::Error("inet_diag dump incomplete: " + std::to_string(cut) +
+                      " datagram(s) ended inside a netlink message");
   }
 }
 

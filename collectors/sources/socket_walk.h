@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "base/status.h"
@@ -101,6 +102,11 @@ class SocketWalker {
   /// first. Namespaces whose full walk is oldest go first.
   double last_full_walk() const;
 
+  /// How long the last full walk took, in seconds (its listeners' and its
+  /// connections' dumps, or the listeners' alone when sockstat showed
+  /// nothing more); empty before the first.
+  std::optional<double> last_full_walk_duration_seconds() const;
+
   /// Malformed messages skipped since start (for a counter).
   std::uint64_t parse_errors_total() const;
 
@@ -133,6 +139,7 @@ class SocketWalker {
   std::shared_ptr<const SocketWalk> last_;
   std::shared_ptr<const SocketWalk> last_full_;  // With connections.
   double last_full_seconds_ = -std::numeric_limits<double>::infinity();
+  std::optional<double> last_full_duration_seconds_;
   std::uint64_t parse_errors_total_ = 0;
 };
 

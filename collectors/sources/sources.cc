@@ -3,11 +3,14 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <thread>
 
 #include "decode/cgroup_identity.h"
+#include "decode/proc_text.h"
 #include "kernel/interface_addresses.h"
 #include "kernel/netns_thread.h"
 #include "sources/netns_discovery.h"
+#include "sources/parallel.h"
 
 namespace halfopen {
 namespace {
@@ -56,6 +59,11 @@ NetnsIdentity Identify(const ProcfsReader& procfs, const FoundNetns& found,
 
 }  // namespace
 
+int SourceOptions::DefaultNetnsWalkers() {
+  const unsigned cores = std::thread::hardware_concurrency();
+  return static_cast<int>(std::clamp(cores, 1u, 4u));
+}
+
 Netns::Netns(NetnsIdentity identity_in, std::unique_ptr<NetnsIo> io_in,
              const SourceOptions& options,
              SocketWalker::SourceFactory make_source, HostPairs* host_pairs)
@@ -63,7 +71,9 @@ Netns::Netns(NetnsIdentity identity_in, std::unique_ptr<NetnsIo> io_in,
       io(std::move(io_in)),
       sysctls(io.get()),
       walker(std::move(make_source), io.get(), &sysctls, &drops,
-             options.suspicion, CrossNamespace{identity.inode, host_pairs}) {}
+             options.suspicion, CrossNamespace{identity.inode, host_pairs}) {
+  ehash_status = ReadEhashEntries(*io, &ehash_entries);
+}
 
 Sources::Sources(const SourceOptions& options,
                  SocketWalker::SourceFactory make_source)
@@ -83,6 +93,14 @@ std::vector<std::shared_ptr<Netns>> Sources::Namespaces(
   std::lock_guard<std::mutex> lock(mu_);
   if (all_namespaces() && scrape_id != last_scrape_) Discover();
   last_scrape_ = scrape_id;
+  std::vector<std::shared_ptr<Netns>> namespaces = {own_};
+  for (const auto& [inode, netns] : others_) namespaces.push_back(netns);
+  return namespaces;
+}
+
+std::vector<std::shared_ptr<Netns>> Sources::Search() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (all_namespaces()) Discover();
   std::vector<std::shared_ptr<Netns>> namespaces = {own_};
   for (const auto& [inode, netns] : others_) namespaces.push_back(netns);
   return namespaces;
@@ -179,7 +197,7 @@ std::vector<NamespaceWalk> Sources::Walks(
   if (all) {
     host_pairs_.BeginCollection(
         std::chrono::duration<double>(start.time_since_epoch()).count());
-    for (const auto& netns : namespaces) AddAddresses(*netns);
+    AddAddresses(namespaces);
   }
   // The exporter's own first, then the longest unwalked.
   std::stable_sort(namespaces.begin() + 1, namespaces.end(),
@@ -190,10 +208,19 @@ std::vector<NamespaceWalk> Sources::Walks(
   const auto full_walks_until = deadline == Clock::time_point::max()
                                     ? deadline
                                     : start + (deadline - start) / 2;
+  // The exporter's own namespace (the largest, most often) is taken first,
+  // so that its walk overlaps the others' instead of following them.
+  std::vector<std::shared_ptr<const SocketWalk>> done(namespaces.size());
+  RunInParallel(namespaces.size(), options_.netns_walkers, [&](std::size_t i) {
+    done[i] = namespaces[i]->walker.ForScrape(scrape_id,
+                                              Clock::now() < full_walks_until);
+  });
   std::vector<NamespaceWalk> walks;
-  for (const auto& netns : namespaces) {
-    auto walk =
-        netns->walker.ForScrape(scrape_id, Clock::now() < full_walks_until);
+  double other_seconds = 0;
+  for (std::size_t i = 0; i < namespaces.size(); ++i) {
+    const auto& netns = namespaces[i];
+    auto& walk = done[i];
+    if (!netns->identity.own) other_seconds += walk->duration_seconds;
     const bool put_off =
         walk->connections_unknown || walk->connections_age_seconds > 0;
     if (all && put_off) host_pairs_.NotWalked(netns->identity.inode);
@@ -204,6 +231,10 @@ std::vector<NamespaceWalk> Sources::Walks(
       }
     }
     walks.push_back({netns, std::move(walk), {}});
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    other_walks_seconds_total_ += other_seconds;
   }
   if (all) {
     auto cross = host_pairs_.Finish();
@@ -229,14 +260,21 @@ std::vector<NamespaceWalk> Sources::Walks(
   return walks;
 }
 
-void Sources::AddAddresses(Netns& netns) {
-  std::vector<InterfaceAddress> addresses;
-  Status status;
-  netns.io->Run([&] { status = ListInterfaceAddresses(&addresses); });
-  if (!status.ok()) return;  // Its walk will say so.
-  for (const auto& [family, address] : addresses) {
-    if (!IsLoopback(family, address)) {
-      host_pairs_.AddAddress(netns.identity.inode, family, address);
+void Sources::AddAddresses(
+    const std::vector<std::shared_ptr<Netns>>& namespaces) {
+  // Listed in parallel (each inside its namespace), added in order.
+  std::vector<std::vector<InterfaceAddress>> listed(namespaces.size());
+  RunInParallel(namespaces.size(), options_.netns_walkers, [&](std::size_t i) {
+    Status status;
+    namespaces[i]->io->Run(
+        [&] { status = ListInterfaceAddresses(&listed[i]); });
+    if (!status.ok()) listed[i].clear();  // Its walk will say so.
+  });
+  for (std::size_t i = 0; i < namespaces.size(); ++i) {
+    for (const auto& [family, address] : listed[i]) {
+      if (!IsLoopback(family, address)) {
+        host_pairs_.AddAddress(namespaces[i]->identity.inode, family, address);
+      }
     }
   }
 }
@@ -259,6 +297,46 @@ int Sources::unreadable_processes() const {
 std::uint64_t Sources::namespace_errors_total() const {
   std::lock_guard<std::mutex> lock(mu_);
   return namespace_errors_total_;
+}
+
+double Sources::other_walks_seconds_total() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return other_walks_seconds_total_;
+}
+
+EhashSharing SummarizeEhash(
+    const std::vector<std::shared_ptr<Netns>>& namespaces) {
+  EhashSharing sharing;
+  for (const auto& netns : namespaces) {
+    if (netns->ehash_entries.has_value() && *netns->ehash_entries < 0) {
+      sharing.host_buckets = -*netns->ehash_entries;
+    }
+  }
+  for (const auto& netns : namespaces) {
+    ++sharing.namespaces;
+    if (!netns->ehash_entries.has_value()) {
+      ++sharing.unknown;
+      continue;
+    }
+    const std::int64_t entries = *netns->ehash_entries;
+    // A positive size equal to the shared table's is the host's own
+    // namespace (the exporter's, with hostNetwork): its sockets are in the
+    // table every shared walk goes through.
+    const bool shares = entries < 0;
+    const bool is_host = netns->identity.own && entries == sharing.host_buckets;
+    if (shares) ++sharing.shared;
+    if (!shares && !is_host) ++sharing.own_table;
+    if (!shares && !is_host) continue;
+    std::string text;
+    TcpSockstat tcp;
+    netns->io->Run([&] {
+      if (netns->io->net().Read("net/sockstat", &text).ok() &&
+          ParseTcpSockstat(text, &tcp)) {
+        sharing.shared_sockets += tcp.inuse + tcp.tw;
+      }
+    });
+  }
+  return sharing;
 }
 
 }  // namespace halfopen

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,14 @@ struct SourceOptions {
   /// A recording to read the socket table from instead of the kernel.
   std::string replay;
   SuspicionConfig suspicion;
+  /// How many namespaces' socket tables are walked at once (--netns.walkers).
+  int netns_walkers = DefaultNetnsWalkers();
+
+  /// The number of CPUs this process may run on (its affinity; a CPU quota
+  /// is not seen), at most 4: parallel walks of namespaces that share the
+  /// host's hash table each walk all of it, so more walkers than cores only
+  /// queue for the CPU.
+  static int DefaultNetnsWalkers();
 };
 
 /// One network namespace and what collectors read from it: its files, its
@@ -44,6 +53,10 @@ struct Netns {
 
   NetnsIdentity identity;
   const std::unique_ptr<NetnsIo> io;
+  /// Its established hash table's size, read once when it is found (it is
+  /// fixed for the namespace's life): see ReadEhashEntries.
+  std::optional<std::int64_t> ehash_entries;
+  Status ehash_status;
   SysctlCache sysctls;
   DropLedger drops;  // Before walker, which feeds it.
   SocketWalker walker;
@@ -81,6 +94,11 @@ class Sources {
   /// new namespaces are entered, vanished ones let go.
   std::vector<std::shared_ptr<Netns>> Namespaces(std::uint64_t scrape_id);
 
+  /// Searches the host again now (scope "all"; the exporter's own alone
+  /// otherwise) and returns the namespaces found, the exporter's own first:
+  /// for a look at start-up, before the first scrape.
+  std::vector<std::shared_ptr<Netns>> Search();
+
   /// The namespaces as the last search left them, the exporter's own first,
   /// without searching again: for readers between scrapes.
   std::vector<std::shared_ptr<Netns>> Current() const;
@@ -92,13 +110,13 @@ class Sources {
   bool live() const { return live_; }
 
   /// Every namespace's walk of scrape `scrape_id`: the first caller walks
-  /// them, one after another (so that connections between namespaces are
-  /// matched), the others get the same walks. A full walk of a namespace
-  /// costs a walk of the host's whole connection hash, however few sockets
-  /// it holds, so only the first half of the time until `deadline` is spent
-  /// on full walks of namespaces other than the exporter's own: the
-  /// namespaces whose last full walk is oldest go first, and those left get
-  /// their listeners dumped (cheap) and keep their last full walk's
+  /// them, up to options().netns_walkers at once, the others get the same
+  /// walks; connections between namespaces are matched once all are done. A
+  /// full walk of a namespace costs a walk of the host's whole connection hash,
+  /// however few sockets it holds, so only the first half of the time until
+  /// `deadline` is spent on full walks of namespaces other than the exporter's
+  /// own: the namespaces whose last full walk is oldest go first, and those
+  /// left get their listeners dumped (cheap) and keep their last full walk's
   /// connections until their turn comes.
   std::vector<NamespaceWalk> Walks(
       std::uint64_t scrape_id,
@@ -114,6 +132,11 @@ class Sources {
   void NoteNamespaceError();
   std::uint64_t namespace_errors_total() const;
 
+  /// Seconds spent walking namespaces other than the exporter's own, summed
+  /// over their walks since start (parallel walks add up, so this can grow
+  /// faster than the clock).
+  double other_walks_seconds_total() const;
+
   /// Processes whose namespace could not be seen in the last search
   /// although the exporter had the privileges (a security module or a
   /// sandbox said no).
@@ -121,9 +144,9 @@ class Sources {
 
  private:
   void Discover();
-  // With scope "all": the addresses `netns` holds, for matching connections
-  // between namespaces.
-  void AddAddresses(Netns& netns);
+  // With scope "all": the addresses each namespace holds, for matching
+  // connections between namespaces.
+  void AddAddresses(const std::vector<std::shared_ptr<Netns>>& namespaces);
 
   const SourceOptions options_;
   const bool live_;  // Before make_source_, which takes the factory.
@@ -144,6 +167,25 @@ class Sources {
   // its last full walk (kept for the scrapes that put its walk off).
   std::map<std::uint64_t, SuspicionSummary> last_cross_;
   std::uint64_t namespace_errors_total_ = 0;
+  double other_walks_seconds_total_ = 0;  // Guarded by mu_.
 };
+
+/// How the namespaces found share the host's established hash table, for
+/// the start-up log.
+struct EhashSharing {
+  int namespaces = 0;  ///< Found, the exporter's own included.
+  int shared = 0;      ///< Of those, sharing the host's table.
+  int own_table = 0;   ///< With a table of their own (not the host's).
+  int unknown = 0;     ///< Whose kernel does not say (before Linux 6.1).
+  std::int64_t host_buckets = 0;  ///< The host's table's size, when known.
+  /// TCP sockets (sockstat inuse + tw) of the namespaces that share the
+  /// host's table, the exporter's own included when it does: what a full
+  /// walk of any of them walks through, at the time of the call.
+  std::uint64_t shared_sockets = 0;
+};
+
+/// Reads each namespace's sockstat (inside it) to sum up `namespaces`.
+EhashSharing SummarizeEhash(
+    const std::vector<std::shared_ptr<Netns>>& namespaces);
 
 }  // namespace halfopen

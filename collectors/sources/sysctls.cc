@@ -56,6 +56,22 @@ Status SysctlSnapshot::Settings(KernelSettings* settings) const {
   return status;
 }
 
+Status ReadEhashEntries(NetnsIo& io, std::optional<std::int64_t>* entries) {
+  constexpr const char* kPath = "sys/net/ipv4/tcp_ehash_entries";
+  Status status;
+  io.Run([&] {
+    const ProcfsReader& reader = io.sys();
+    if (!reader.Exists(kPath)) return;
+    std::string text;
+    double value = 0;
+    status = reader.Read(kPath, &text);
+    if (status.ok())
+      status = ParseSysctlValue(reader.PathOf(kPath), text, &value);
+    if (status.ok()) *entries = static_cast<std::int64_t>(value);
+  });
+  return status;
+}
+
 std::shared_ptr<const SysctlSnapshot> SysctlCache::ForScrape(
     std::uint64_t scrape_id) {
   std::lock_guard<std::mutex> lock(mu_);

@@ -56,6 +56,15 @@ struct SysctlSnapshot {
   Status Settings(KernelSettings* settings) const;
 };
 
+/// The size of the established hash table (TCP connections) of the
+/// namespace that `io` reaches: net.ipv4.tcp_ehash_entries, read inside it.
+/// Negative when the namespace shares the host's table, positive when it has
+/// its own (it was created after net.ipv4.tcp_child_ehash_entries was set in
+/// its creator's namespace) or is the host's. *entries stays empty, and the
+/// status ok, on a kernel without the sysctl (before Linux 6.1); an
+/// unreadable or malformed value is an error naming the file.
+Status ReadEhashEntries(NetnsIo& io, std::optional<std::int64_t>* entries);
+
 /// Reads one namespace's sysctls at most once per scrape, for every
 /// collector that asks during it. Thread-safe.
 class SysctlCache {

@@ -9,7 +9,12 @@
   from the API's OpenAPI schemas, and TypeScript's check for unknown
   fields), installed with `npm ci` from the pinned lock into BUILD_DIR;
 - the DaemonSet is one that tests/container/daemonset.py can run as a node
-  would (container_image_runs_as_the_daemonset does);
+  would (container_image_runs_as_the_daemonset does); a component may add
+  init containers, which that cannot run, but must leave the rest of the
+  pod as the shipped DaemonSet has it;
+- each component's init containers, run with sh in a network namespace of
+  their own (never the node's), do what they say: pod-hash-tables sets
+  that namespace's net.ipv4.tcp_child_ehash_entries to its ENTRIES;
 - the exporter, started with the rendered DaemonSet's arguments in a network
   namespace of its own, answers its readiness probe and serves /metrics:
   a flag it rejects fails here.
@@ -99,6 +104,56 @@ def validate(build_dir, rendered, work):
         problems.append("rendered objects are not valid (above)")
 
 
+def without_init_containers(what, objects, shipped):
+    """The rendering's DaemonSet without its init containers, and those; a
+    problem if anything else differs from the shipped DaemonSet."""
+    ds = json.loads(json.dumps(daemonset.daemonset(objects)))
+    inits = ds["spec"]["template"]["spec"].pop("initContainers", [])
+    if inits and ds != daemonset.daemonset(shipped):
+        problems.append(f"{what} changes the DaemonSet beyond its init containers")
+    return ds, inits
+
+
+def run_init_container(what, init, image):
+    """Runs an init container's sh script as root in a new network namespace
+    and checks that it set that namespace's tcp_child_ehash_entries."""
+    if init.get("image") != image:
+        problems.append(f"{what}: init container {init['name']} runs "
+                        f"{init.get('image')}, not the exporter's image {image}")
+    if not init.get("securityContext", {}).get("privileged"):
+        problems.append(f"{what}: init container {init['name']} is not "
+                        f"privileged: /proc/sys is read-only to it")
+    command = init.get("command", [])
+    if command[:2] != ["/bin/sh", "-c"] or len(command) != 3:
+        problems.append(f"{what}: init container {init['name']} is not a "
+                        f"/bin/sh -c script: {command}")
+        return
+    env = {v["name"]: v["value"] for v in init.get("env", [])}
+    knob = "/proc/sys/net/ipv4/tcp_child_ehash_entries"
+    name = f"hoe-k8s-{os.getpid()}-init"
+    host_before = pathlib.Path(knob).read_text() if os.path.exists(knob) else ""
+    subprocess.run(["ip", "netns", "add", name], check=True)
+    try:
+        run = subprocess.run(["ip", "netns", "exec", name, "env",
+                              *[f"{k}={v}" for k, v in env.items()],
+                              "/bin/sh", "-c", command[2]],
+                             capture_output=True, text=True)
+        value = subprocess.run(["ip", "netns", "exec", name, "cat", knob],
+                               capture_output=True, text=True).stdout.strip()
+    finally:
+        subprocess.run(["ip", "netns", "del", name])
+    host_after = pathlib.Path(knob).read_text() if os.path.exists(knob) else ""
+    wanted = env.get("ENTRIES") if host_before else ""
+    if run.returncode != 0 or value != (wanted or ""):
+        problems.append(f"{what}: init container {init['name']} left "
+                        f"tcp_child_ehash_entries at {value!r}, want "
+                        f"{wanted!r}: {run.stdout}{run.stderr}")
+    else:
+        print(f"{what}: init container {init['name']}: {run.stdout.strip()}")
+    if host_after != host_before:
+        problems.append(f"{what}: the node's tcp_child_ehash_entries changed")
+
+
 def start_with_rendered_args(exporter, ds):
     """Runs the exporter with the DaemonSet's arguments in a new network
     namespace, where its port is free, until its probe answers."""
@@ -147,9 +202,22 @@ def main():
         try:
             rendered = renderings(work)
             validate(build_dir, rendered, work)
+            shipped = rendered["deploy/kubernetes"]
+            inits = {}
             for what, objects in rendered.items():
-                daemonset.podman_run(daemonset.daemonset(objects))
+                ds, inits[what] = without_init_containers(what, objects, shipped)
+                daemonset.podman_run(ds)
             print("every rendering's DaemonSet can be run as a node would")
+            if any(inits[w] for w in inits if not w.startswith("component")):
+                problems.append("an init container outside a component: "
+                                "components must be off by default")
+            image = image_of(shipped)
+            for what, containers in inits.items():
+                for init in containers:
+                    if os.geteuid() == 0:
+                        run_init_container(what, init, image)
+                    elif os.environ.get("CI") == "true":
+                        problems.append("running init containers needs root")
             if os.geteuid() == 0:
                 start_with_rendered_args(exporter, daemonset.daemonset(
                     rendered["deploy/kubernetes"]))

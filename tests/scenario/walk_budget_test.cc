@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -30,13 +32,32 @@ using Clock = std::chrono::steady_clock;
 // time bound below allows for only within one dump.
 constexpr auto kFullDump = milliseconds(150);
 
-// Listeners come back at once and empty; a full dump takes kFullDump.
+// How many full dumps run at once, now and at most.
+struct Overlap {
+  std::atomic<int> now{0};
+  std::atomic<int> most{0};
+};
+
+// Listeners come back at once and empty; a full dump takes kFullDump, and
+// is counted in `overlap` while it runs.
 class SlowFullDumps : public DiagSource {
  public:
+  explicit SlowFullDumps(Overlap* overlap = nullptr) : overlap_(overlap) {}
   Status Dump(DumpScope scope, const DatagramHandler&) override {
-    if (scope == DumpScope::kConnections) std::this_thread::sleep_for(kFullDump);
+    if (scope != DumpScope::kConnections) return Status::Ok();
+    if (overlap_ != nullptr) {
+      const int now = ++overlap_->now;
+      int most = overlap_->most;
+      while (now > most && !overlap_->most.compare_exchange_weak(most, now)) {
+      }
+    }
+    std::this_thread::sleep_for(kFullDump);
+    if (overlap_ != nullptr) --overlap_->now;
     return Status::Ok();
   }
+
+ private:
+  Overlap* overlap_;
 };
 
 // A namespace with a connection in it (its sockstat then shows sockets
@@ -54,22 +75,41 @@ struct Busy {
   }
 };
 
-TEST(WalkBudget, FullWalksTakeTurnsWithinHalfTheScrapesTime) {
-  REQUIRE_NAMESPACES();
-  std::vector<std::unique_ptr<Busy>> busy;
-  std::set<std::uint64_t> ours;
-  for (int i = 0; i < 4; ++i) {
-    busy.push_back(std::make_unique<Busy>());
-    ASSERT_TRUE(busy.back()->server.valid());
-    ours.insert(std::stoull(busy.back()->ns.inode()));
+// Four busy namespaces, and their inodes.
+struct Busies {
+  std::vector<std::unique_ptr<Busy>> each;
+  std::set<std::uint64_t> inodes;
+  Busies() {
+    for (int i = 0; i < 4; ++i) {
+      each.push_back(std::make_unique<Busy>());
+      inodes.insert(std::stoull(each.back()->ns.inode()));
+    }
   }
+  bool ok() const {
+    return std::all_of(each.begin(), each.end(),
+                       [](const auto& one) { return one->server.valid(); });
+  }
+};
+
+// Walkers, and the scrape's time in full dumps: half of it leaves room for
+// fewer full walks than there are busy namespaces (the own one included).
+class WalkBudget : public ::testing::TestWithParam<std::pair<int, int>> {};
+
+TEST_P(WalkBudget, FullWalksTakeTurnsWithinHalfTheScrapesTime) {
+  REQUIRE_NAMESPACES();
+  const auto [walkers, full_dumps] = GetParam();
+  Busies busy;
+  ASSERT_TRUE(busy.ok());
+  const std::set<std::uint64_t>& ours = busy.inodes;
   SourceOptions options;
   options.netns_scope = "all";
+  options.netns_walkers = walkers;
   Sources sources(options, [] { return std::make_unique<SlowFullDumps>(); });
 
-  // Each scrape may spend 3 full dumps' worth on full walks: the own
-  // namespace's and at most a few others, never all of ours.
-  const auto budget = 6 * kFullDump;
+  // Each scrape may spend full_dumps / 2 full dumps' worth of time on full
+  // walks, on `walkers` at once: the own namespace's and at most a few
+  // others, never all of ours.
+  const auto budget = full_dumps * kFullDump;
   std::map<std::uint64_t, int> full_walks;  // Of ours, by inode.
   std::uint64_t scrape = 0;
   std::size_t namespaces = 0;
@@ -118,6 +158,41 @@ TEST(WalkBudget, FullWalksTakeTurnsWithinHalfTheScrapesTime) {
   for (const NamespaceWalk& walk : sources.Walks(++scrape)) {
     EXPECT_FALSE(walk.walk->connections_unknown);
     EXPECT_EQ(walk.walk->connections_age_seconds, 0);
+  }
+}
+
+// One walker: 3 full dumps in the first half; two walkers: 2 rounds of 2.
+INSTANTIATE_TEST_SUITE_P(Walkers, WalkBudget,
+                         ::testing::Values(std::pair{1, 6}, std::pair{2, 4}));
+
+TEST(ParallelWalks, RunAsManyFullDumpsAtOnceAsThereAreWalkersAndNoMore) {
+  REQUIRE_NAMESPACES();
+  Busies busy;
+  ASSERT_TRUE(busy.ok());
+  const std::set<std::uint64_t>& ours = busy.inodes;
+  for (const int walkers : {1, 3}) {
+    Overlap overlap;
+    SourceOptions options;
+    options.netns_scope = "all";
+    options.netns_walkers = walkers;
+    Sources sources(options, [&overlap] {
+      return std::make_unique<SlowFullDumps>(&overlap);
+    });
+    const auto walks = sources.Walks(1);
+    ASSERT_GE(walks.size(), 1 + ours.size());
+    // Five or more full dumps of 60 ms each: with 3 walkers, 3 overlap.
+    EXPECT_EQ(overlap.most, walkers);
+    // Each full walk's time is kept for its namespace (other namespaces
+    // on the machine may vanish meanwhile: only ours are looked at).
+    for (const NamespaceWalk& walk : walks) {
+      if (!ours.contains(walk.netns->identity.inode)) continue;
+      EXPECT_TRUE(walk.walk->status.ok()) << walk.walk->status.message();
+      EXPECT_FALSE(walk.walk->connections_unknown);
+      const auto seconds = walk.netns->walker.last_full_walk_duration_seconds();
+      ASSERT_TRUE(seconds.has_value());
+      EXPECT_GE(*seconds, 0.06);
+    }
+    EXPECT_GE(sources.other_walks_seconds_total(), 0.06 * ours.size());
   }
 }
 

@@ -34,13 +34,18 @@ bool NamespacesAvailable(std::string* why) {
   return true;
 }
 
-NetNs::NetNs(const std::string& label) {
+NetNs::NetNs(const std::string& label) : NetNs(label, "") {}
+
+NetNs::NetNs(const std::string& label, const NetNs& creator)
+    : NetNs(label, "nsenter --net=" + creator.path() + " ") {}
+
+NetNs::NetNs(const std::string& label, const std::string& enter_creator) {
   static std::atomic<int> counter{0};
   name_ = "hoe-" + label + "-" + std::to_string(getpid()) + "-" +
           std::to_string(counter++);
   path_ = "/run/netns/" + name_;
   std::string output;
-  ok_ = RunCommand("ip netns add " + name_, &output) == 0;
+  ok_ = RunCommand(enter_creator + "ip netns add " + name_, &output) == 0;
   ok_ = ok_ && Exec("ip link set lo up", &output) == 0;
   if (!ok_)
     ADD_FAILURE() << "cannot create namespace " << name_ << ": " << output;

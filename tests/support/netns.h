@@ -36,6 +36,11 @@ class NetNs {
  public:
   /// `label` becomes part of the unique name (hoe-<label>-<pid>-<n>).
   explicit NetNs(const std::string& label);
+  /// The same, created from inside `creator` (which must outlive the call
+  /// only): the kernel sizes a new namespace's TCP hash table by its
+  /// creator's net.ipv4.tcp_child_ehash_entries, so a test can give it a
+  /// table of its own without touching the host's setting.
+  NetNs(const std::string& label, const NetNs& creator);
   /// A namespace with no name, held only by a process of its own
   /// (`unshare --net sleep`), like a container's; loopback up. The process
   /// is killed, and the namespace goes with it, when this is destroyed.
@@ -75,6 +80,9 @@ class NetNs {
   std::string ReadProcNet(const std::string& file) const;
 
  private:
+  // `enter_creator` prefixes `ip netns add` ("" for the caller's namespace).
+  NetNs(const std::string& label, const std::string& enter_creator);
+
   std::string name_;
   std::string path_;
   std::unique_ptr<Process> holder_;
