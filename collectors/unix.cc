@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "collectors/each_netns.h"
+#include "collectors/listener_sampler.h"
 #include "engine/collector.h"
 #include "engine/family.h"
 #include "engine/log.h"
@@ -55,15 +56,38 @@ constexpr MetricSpec<UnixListener> kUnixMetrics[] = {
      kGauge, [](const UnixListener& l) -> double { return l.sockets; }},
 };
 
+constexpr auto kCounter = prometheus::MetricType::Counter;
+
+// What the listener sampler saw of one Unix listener between scrapes.
+constexpr MetricSpec<ListenerObservation> kSampledMetrics[] = {
+    {"halfopen_unix_listen_queue_full_seconds_total",
+     "Seconds the listener sampler saw a socket of the Unix-domain listener "
+     "with a full queue (length greater than its limit: connect() fails "
+     "with EAGAIN or waits); rate() is the fraction of time full. The kernel "
+     "counts no refused Unix connect, so this is the only trace of a burst "
+     "between two scrapes.",
+     kCounter,
+     [](const ListenerObservation& o) -> double { return o.full_seconds; }},
+    {"halfopen_unix_listen_queue_peak_length",
+     "The highest queue length (summed over the path's sockets) the sampler "
+     "saw within the last --collector.listeners.peak-window seconds.",
+     kGauge,
+     [](const ListenerObservation& o) -> double { return o.peak_length; }},
+};
+
 // One namespace's Unix listeners, as selected for this scrape.
 struct NamespaceUnixListeners {
   LabelPairs labels;
   std::shared_ptr<const UnixListenerWalk> walk;
   UnixListenerSelection selection;
+  bool sampled = false;
+  std::vector<ListenerObservation> kept;  // By selection.kept.
+  ListenerObservation other;
 };
 
 struct UnixFamilies {
   FamilyTable<UnixListener> listeners{kUnixMetrics};
+  FamilyTable<ListenerObservation> sampled{kSampledMetrics};
   prometheus::MetricFamily process_info = NewFamily(
       "halfopen_unix_listen_process_info",
       "1 for each process holding a Unix-domain listener's socket (found "
@@ -78,10 +102,12 @@ struct UnixFamilies {
       "--collector.unix.path-include/exclude.",
       kGauge);
 
-  void MoveTo(std::vector<prometheus::MetricFamily>* out) {
+  // The sampler's only when there is one.
+  void MoveTo(bool with_sampler, std::vector<prometheus::MetricFamily>* out) {
     listeners.MoveTo(out);
     out->push_back(std::move(process_info));
     out->push_back(std::move(groups));
+    if (with_sampler) sampled.MoveTo(out);
   }
 };
 
@@ -100,15 +126,19 @@ class UnixCollector : public Collector {
 
   Status Collect(const Scrape& scrape,
                  std::vector<prometheus::MetricFamily>* out) override {
+    // Held for this scrape only: the listeners collector owns it.
+    const std::shared_ptr<ListenerSampler> sampler =
+        ListenerSampler::Of(sources_.get());
+    if (sampler != nullptr) sampler->SampleUnixListeners();
     std::vector<NamespaceUnixListeners> namespaces;
     const Status status = ForEachNamespace(
         *sources_, scrape, [&](Netns& netns, const LabelPairs& labels) {
           auto walk = netns.unix_listeners.ForScrape(scrape.id);
           if (!walk->status.ok()) return walk->status;
           if (!walk->available) return Status::Ok();
-          namespaces.push_back(
-              {labels, walk,
-               SelectUnixListeners(walk->listeners.listeners(), filter_)});
+          NamespaceUnixListeners ns{labels, walk, {}, false, {}, {}};
+          Select(sampler.get(), netns.identity.inode, &ns);
+          namespaces.push_back(std::move(ns));
           return Status::Ok();
         });
     const Owners owners = FindOwners(namespaces);
@@ -116,27 +146,58 @@ class UnixCollector : public Collector {
     for (const NamespaceUnixListeners& ns : namespaces) {
       AddNamespace(ns, owners, &families);
     }
-    families.MoveTo(out);
+    families.MoveTo(sampler != nullptr, out);
     return status;
   }
 
  private:
   using Owners = std::map<std::uint32_t, std::vector<SocketOwner>>;
 
+  // Selects the namespace's listeners (keeping those the sampler saw full
+  // lately, too) and reads what the sampler saw of them.
+  void Select(ListenerSampler* sampler, std::uint64_t inode,
+              NamespaceUnixListeners* ns) const {
+    const std::vector<UnixListener>& listeners =
+        ns->walk->listeners.listeners();
+    if (sampler == nullptr) {
+      ns->selection = SelectUnixListeners(listeners, filter_);
+      return;
+    }
+    sampler->WithUnix(inode, [&](UnixListenerHistory* history, double now) {
+      if (history == nullptr) {
+        ns->selection = SelectUnixListeners(listeners, filter_);
+        return;
+      }
+      ns->selection = SelectUnixListeners(
+          listeners, filter_, [&](const UnixListener& listener) {
+            return history->RecentlyFull(listener, now);
+          });
+      ns->sampled = true;
+      for (const UnixListener* listener : ns->selection.kept) {
+        ns->kept.push_back(history->Read(*listener, now));
+      }
+      ns->other =
+          history->FoldOthers(ns->selection.kept, ns->selection.left_out, now);
+    });
+  }
+
   static void AddNamespace(const NamespaceUnixListeners& ns,
                            const Owners& owners, UnixFamilies* families) {
     const UnixListenerSelection& selection = ns.selection;
-    for (const UnixListener* listener : selection.kept) {
+    for (std::size_t i = 0; i < selection.kept.size(); ++i) {
+      const UnixListener& listener = *selection.kept[i];
       const LabelPairs labels =
-          Join(ns.labels, {{"path", listener->path},
-                           {"type", UnixTypeLabel(listener->key.type)}});
-      families->listeners.Add(labels, *listener);
-      AddOwners(*listener, labels, owners, &families->process_info);
+          Join(ns.labels, {{"path", listener.path},
+                           {"type", UnixTypeLabel(listener.key.type)}});
+      families->listeners.Add(labels, listener);
+      if (ns.sampled) families->sampled.Add(labels, ns.kept[i]);
+      AddOwners(listener, labels, owners, &families->process_info);
     }
     if (!selection.folded.empty()) {
-      families->listeners.Add(
-          Join(ns.labels, {{"path", "other"}, {"type", "other"}}),
-          selection.other);
+      const LabelPairs labels =
+          Join(ns.labels, {{"path", "other"}, {"type", "other"}});
+      families->listeners.Add(labels, selection.other);
+      if (ns.sampled) families->sampled.Add(labels, ns.other);
     }
     for (const auto& [outcome, count] :
          {std::pair{"exported", selection.kept.size()},
@@ -231,7 +292,8 @@ const bool kRegistered =
         "unix",
         "Accept-queue length and limit of Unix-domain stream and seqpacket "
         "listeners (unix_diag, what ss -xl shows), grouped by path, with the "
-        "processes holding them.",
+        "processes holding them; sampled between scrapes by the listeners "
+        "collector's sampler.",
         true, DeclareFlags,
         [](const UnixOptions& options, std::shared_ptr<Sources> sources) {
           return std::make_unique<UnixCollector>(options, std::move(sources));

@@ -44,6 +44,7 @@ UnixListenerSelection SelectUnixListeners(
       passed.push_back(&listener);
     } else {
       ++selection.excluded;
+      selection.left_out.push_back(&listener);
     }
   }
   if (passed.size() > filter.max_listeners) {

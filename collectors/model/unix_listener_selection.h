@@ -28,8 +28,9 @@ struct UnixListenerSelection {
   /// The listeners past the cap, added up: sockets, lengths and limits
   /// summed, max_fill the largest. Meaningful when some are folded.
   UnixListener other;
-  std::vector<const UnixListener*> folded;  ///< The listeners in `other`.
-  std::size_t excluded = 0;                 ///< Left out by the filters.
+  std::vector<const UnixListener*> folded;    ///< The listeners in `other`.
+  std::size_t excluded = 0;                   ///< Left out by the filters.
+  std::vector<const UnixListener*> left_out;  ///< Those, one by one.
 };
 
 /// True when `filter` lets a listener exported as `path` have series of its

@@ -17,6 +17,7 @@
 #include <regex>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/support/exporter_process.h"
@@ -235,6 +236,80 @@ TEST(UnixScenario, AnUnlinkedListenerStaysAndARebindMakesTwoSocketsOnThePath) {
   EXPECT_EQ(FindSample(body, "halfopen_unix_listen_queue_limit", labels),
             4 + 8);
   EXPECT_EQ(CountSamples(body, "halfopen_unix_listen_sockets"), 1) << body;
+}
+
+// The sampler's interval (the default --collector.listeners.sample-interval).
+constexpr double kSampleInterval = 0.1;
+
+TEST(UnixScenario, ABurstBetweenTwoScrapesIsTimedAndPeakedByTheSampler) {
+  REQUIRE_NAMESPACES();
+  NetNs ns("unixb");
+  ASSERT_TRUE(ns.ok());
+  TempDir dir;
+  const std::string path = dir.path() + "/burst.sock";
+  constexpr int kBacklog = 2;
+  Fd listener;
+  ns.Run([&] { listener = ListenUnix(SOCK_STREAM, path, kBacklog); });
+  ASSERT_TRUE(listener.valid());
+  ExporterProcess exporter({"--collector.disable-defaults",
+                            "--collector.listeners", "--collector.unix"},
+                           &ns);
+  ASSERT_TRUE(exporter.started()) << exporter.process().Stderr();
+  const std::vector<std::string> labels = {Label("path", path),
+                                           Label("type", "stream")};
+  // The first scrape asks the sampler for Unix listeners; wait until it
+  // has sampled this one.
+  bool ready = false;
+  const std::string before = exporter.ScrapeUntil(
+      [&](const std::string& body) {
+        return FindSample(body, "halfopen_unix_listen_queue_peak_length",
+                          labels)
+            .has_value();
+      },
+      seconds(10), &ready);
+  ASSERT_TRUE(ready) << before;
+  const double full_before =
+      FindSample(before, "halfopen_unix_listen_queue_full_seconds_total",
+                 labels)
+          .value_or(-1);
+  ASSERT_EQ(full_before, 0) << before;
+
+  // The burst: backlog + 1 clients fill the queue for about a second, then
+  // the server accepts them all, and nothing of it is left to scrape.
+  std::vector<Fd> clients;
+  std::vector<Fd> accepted;
+  std::chrono::steady_clock::time_point filled, drained;
+  ns.Run([&] {
+    ConnectUnix(SOCK_STREAM, path, kBacklog + 1, &clients);
+    filled = std::chrono::steady_clock::now();
+  });
+  ASSERT_EQ(clients.size(), kBacklog + 1u);
+  std::this_thread::sleep_for(seconds(1));
+  for (int i = 0; i < kBacklog + 1; ++i) {
+    accepted.emplace_back(accept(listener.get(), nullptr, nullptr));
+    if (i == 0) drained = std::chrono::steady_clock::now();
+  }
+  ASSERT_TRUE(accepted.back().valid());
+  const double full_seconds =
+      std::chrono::duration<double>(drained - filled).count();
+  std::this_thread::sleep_for(
+      std::chrono::milliseconds(static_cast<int>(5 * kSampleInterval * 1000)));
+
+  const HttpResponse response = exporter.Get("/metrics");
+  ASSERT_EQ(response.status, 200) << response.error;
+  const std::string& after = response.body;
+  ASSERT_TRUE(FindSample(after, "halfopen_unix_listen_queue_length", labels)
+                  .has_value())
+      << after;
+  EXPECT_EQ(FindSample(after, "halfopen_unix_listen_queue_length", labels), 0);
+  const double full =
+      FindSample(after, "halfopen_unix_listen_queue_full_seconds_total", labels)
+          .value_or(-1);
+  std::printf("unix burst: full %.3f s as the test saw it, %.3f s sampled\n",
+              full_seconds, full);
+  EXPECT_NEAR(full, full_seconds, 3 * kSampleInterval) << after;
+  EXPECT_EQ(FindSample(after, "halfopen_unix_listen_queue_peak_length", labels),
+            kBacklog + 1);
 }
 
 // A backend that bound its socket and then stopped accepting, as a stuck
