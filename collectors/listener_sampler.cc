@@ -121,27 +121,36 @@ Status ListenerSampler::DumpUnix(Target& target, double now) {
     target.unix_listeners = std::make_unique<UnixTarget>(history_config_);
   }
   UnixTarget& unix_target = *target.unix_listeners;
-  if (unix_target.source == nullptr) {
-    // Opened inside the namespace, like the TCP one, and kept.
-    target.netns->io->Run([&] {
-      unix_target.source =
-          MakeNetlinkDiagSource(DiagRequestMode::kPerFamily, receive_buffer_);
-    });
-  }
-  unix_target.history.BeginSample(now);
-  Status status =
-      DumpUnixListeners(*unix_target.source, &unix_target, &unix_target.counts);
+  if (unix_target.source != nullptr) return DumpUnix(unix_target, now);
+  // Opened by its first dump, inside the namespace, like the TCP one: it
+  // then belongs to the namespace for good.
+  Status status;
+  target.netns->io->Run([&] {
+    unix_target.source =
+        MakeNetlinkDiagSource(DiagRequestMode::kPerFamily, receive_buffer_);
+    status = DumpUnix(unix_target, now);
+  });
+  return status;
+}
+
+Status ListenerSampler::DumpUnix(UnixTarget& target, double now) {
+  target.history.BeginSample(now);
+  Status status = DumpUnixListeners(*target.source, &target, &target.counts);
   if (!status.ok()) {
-    unix_target.source.reset();  // Reopened inside the namespace next time.
+    target.source.reset();  // Reopened inside the namespace next time.
     return status;
   }
-  unix_target.history.EndSample();
+  target.history.EndSample();
   return Status::Ok();
 }
 
 void ListenerSampler::SampleUnixListeners() {
-  std::lock_guard<std::mutex> lock(mu_);
-  unix_listeners_ = true;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (unix_listeners_) return;
+    unix_listeners_ = true;
+  }
+  SampleOnce();
 }
 
 void ListenerSampler::WithUnix(

@@ -65,7 +65,9 @@ class ListenerSampler {
                                      double now)>& read);
 
   /// From now on samples the Unix listeners of every namespace too (the
-  /// `unix` collector asks for it). Idempotent.
+  /// `unix` collector asks for it). The first call takes a sample at once,
+  /// so that the sockets it needs are open when it returns (a scrape then
+  /// leaves the exporter's descriptors as they will stay). Idempotent.
   void SampleUnixListeners();
 
   /// Runs `read` with the sampler's lock held, and with the Unix listener
@@ -140,6 +142,7 @@ class ListenerSampler {
   Status Open(Target& target, double now);
   Status Dump(Target& target, double now);
   Status DumpUnix(Target& target, double now);
+  Status DumpUnix(UnixTarget& target, double now);
   void NoteFailure(Target& target, const Status& status);
 
   const SamplerOptions options_;

@@ -96,6 +96,18 @@ int ConnectUnix(int type, const std::string& name, int count,
   return refused;
 }
 
+// The expression of alert `name` in the shipped rules.
+std::string AlertExpression(const std::string& name) {
+  std::ifstream in(std::string(HALFOPEN_SOURCE_DIR) +
+                   "/deploy/prometheus/halfopen-rules.yml");
+  std::stringstream rules;
+  rules << in.rdbuf();
+  const std::string text = rules.str();
+  std::smatch match;
+  const std::regex alert("- alert: " + name + "\\n\\s+expr: ([^\\n]+)");
+  return std::regex_search(text, match, alert) ? match[1].str() : "";
+}
+
 std::string OwnComm() {
   std::ifstream in("/proc/self/comm");
   std::string comm;
@@ -153,6 +165,25 @@ TEST(UnixScenario, FullStreamListenerIsBacklogPlusOneWithItsProcessNamed) {
                        {Label("collector", "unix")}),
             1);
   EXPECT_THAT(DuplicateSeries(body), ::testing::IsEmpty());
+
+  // The rules' expression, evaluated by promtool on what was scraped, picks
+  // this listener among every one on the host.
+  const std::string expr = AlertExpression("HalfopenUnixListenQueueFull");
+  ASSERT_FALSE(expr.empty());
+  std::vector<std::string> full;
+  for (const std::string& line :
+       SampleLines(body, "halfopen_unix_listen_queue_max_fill_ratio")) {
+    if (line.find(Label("path", path)) != std::string::npos) {
+      full.push_back(line);
+    }
+  }
+  ASSERT_EQ(full.size(), 1u);
+  std::string output;
+  EXPECT_EQ(PromtoolExpectQuery(
+                SampleLines(body, "halfopen_unix_listen_queue_max_fill_ratio"),
+                expr, full, &output),
+            0)
+      << output;
 }
 
 TEST(UnixScenario, AbstractSeqpacketListenersAreSeparatedByNamespace) {
@@ -175,8 +206,10 @@ TEST(UnixScenario, AbstractSeqpacketListenersAreSeparatedByNamespace) {
   ASSERT_TRUE(in_unnamed.valid());
   ASSERT_EQ(clients.size(), 1u);
 
+  // With the listeners collector's sampler, which samples each namespace's
+  // Unix listeners from inside it.
   ExporterProcess exporter({"--collector.disable-defaults", "--collector.unix",
-                            "--netns.scope=all"});
+                            "--collector.listeners", "--netns.scope=all"});
   ASSERT_TRUE(exporter.started()) << exporter.process().Stderr();
   const std::string path = Label("path", "@" + name.substr(1));
   const std::string type = Label("type", "seqpacket");
@@ -188,7 +221,7 @@ TEST(UnixScenario, AbstractSeqpacketListenersAreSeparatedByNamespace) {
   const std::string body = exporter.ScrapeUntil(
       [&](const std::string& m) {
         return FindSample(m, "halfopen_unix_listen_queue_limit", a) &&
-               FindSample(m, "halfopen_unix_listen_queue_limit", b);
+               FindSample(m, "halfopen_unix_listen_queue_peak_length", b) == 1;
       },
       seconds(15), &seen);
   ASSERT_TRUE(seen) << body;
@@ -198,6 +231,7 @@ TEST(UnixScenario, AbstractSeqpacketListenersAreSeparatedByNamespace) {
   EXPECT_EQ(FindSample(body, "halfopen_unix_listen_queue_length", b), 1);
   EXPECT_EQ(FindSample(body, "halfopen_unix_listen_queue_max_fill_ratio", b),
             0.25);
+  EXPECT_EQ(FindSample(body, "halfopen_unix_listen_queue_peak_length", a), 0);
 }
 
 TEST(UnixScenario, AnUnlinkedListenerStaysAndARebindMakesTwoSocketsOnThePath) {
