@@ -6,6 +6,7 @@
 
 #include "engine/log.h"
 #include "sources/socket_walk.h"
+#include "sources/unix_listeners.h"
 
 namespace halfopen {
 namespace {
@@ -110,8 +111,78 @@ void ListenerSampler::Reconcile() {
 }
 
 Status ListenerSampler::Sample(Target& target, double now) {
-  if (!target.opened) return Open(target, now);
-  return Dump(target, now);
+  Status status = target.opened ? Dump(target, now) : Open(target, now);
+  if (status.ok() && unix_listeners_) status = DumpUnix(target, now);
+  return status;
+}
+
+Status ListenerSampler::DumpUnix(Target& target, double now) {
+  if (target.unix_listeners == nullptr) {
+    target.unix_listeners = std::make_unique<UnixTarget>(history_config_);
+  }
+  UnixTarget& unix_target = *target.unix_listeners;
+  if (unix_target.source != nullptr) return DumpUnix(unix_target, now);
+  // Opened by its first dump, inside the namespace, like the TCP one: it
+  // then belongs to the namespace for good.
+  Status status;
+  target.netns->io->Run([&] {
+    unix_target.source =
+        MakeNetlinkDiagSource(DiagRequestMode::kPerFamily, receive_buffer_);
+    status = DumpUnix(unix_target, now);
+  });
+  return status;
+}
+
+Status ListenerSampler::DumpUnix(UnixTarget& target, double now) {
+  target.history.BeginSample(now);
+  Status status = DumpUnixListeners(*target.source, &target, &target.counts);
+  if (!status.ok()) {
+    target.source.reset();  // Reopened inside the namespace next time.
+    return status;
+  }
+  target.history.EndSample();
+  return Status::Ok();
+}
+
+void ListenerSampler::SampleUnixListeners() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (unix_listeners_) return;
+    unix_listeners_ = true;
+  }
+  SampleOnce();
+}
+
+void ListenerSampler::WithUnix(
+    std::uint64_t inode,
+    const std::function<void(UnixListenerHistory*, double)>& read) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const auto found = targets_.find(inode);
+  UnixListenerHistory* history = nullptr;
+  if (found != targets_.end() && found->second->unix_listeners != nullptr &&
+      found->second->unix_listeners->history.samples() > 0) {
+    history = &found->second->unix_listeners->history;
+  }
+  read(history, Now());
+}
+
+namespace {
+
+std::mutex shared_mu;
+std::map<const Sources*, std::weak_ptr<ListenerSampler>> shared_samplers;
+
+}  // namespace
+
+std::shared_ptr<ListenerSampler> ListenerSampler::Of(const Sources* sources) {
+  std::lock_guard<std::mutex> lock(shared_mu);
+  const auto found = shared_samplers.find(sources);
+  return found == shared_samplers.end() ? nullptr : found->second.lock();
+}
+
+void ListenerSampler::Share(const Sources* sources,
+                            const std::shared_ptr<ListenerSampler>& sampler) {
+  std::lock_guard<std::mutex> lock(shared_mu);
+  shared_samplers[sources] = sampler;
 }
 
 Status ListenerSampler::Open(Target& target, double now) {

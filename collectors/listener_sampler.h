@@ -15,6 +15,7 @@
 #include "decode/inet_diag_parser.h"
 #include "kernel/diag_source.h"
 #include "model/listener_history.h"
+#include "model/unix_listener_history.h"
 #include "sources/sources.h"
 
 namespace halfopen {
@@ -39,7 +40,9 @@ struct SampledNamespace {
 /// Samples every listener of every network namespace the sources know, many
 /// times between scrapes, on a thread of its own: one LISTEN-only inet_diag
 /// dump (which walks only the listening hash, however many connections
-/// exist) per namespace and sample, into a ListenerHistory per namespace and
+/// exist) per namespace and sample, and once SampleUnixListeners() was
+/// called a LISTEN-only unix_diag dump too, into a UnixListenerHistory,
+/// within the same CPU budget; into a ListenerHistory per namespace and
 /// the namespace's DropLedger, so that a listener socket that closes between
 /// two scrapes still has its drops counted. Each namespace's netlink socket
 /// is opened once, inside it, and kept; in steady state a sample allocates
@@ -61,6 +64,26 @@ class ListenerSampler {
                                      const SampledNamespace& sampled,
                                      double now)>& read);
 
+  /// From now on samples the Unix listeners of every namespace too (the
+  /// `unix` collector asks for it). The first call takes a sample at once,
+  /// so that the sockets it needs are open when it returns (a scrape then
+  /// leaves the exporter's descriptors as they will stay). Idempotent.
+  void SampleUnixListeners();
+
+  /// Runs `read` with the sampler's lock held, and with the Unix listener
+  /// history of the namespace `inode` (null when not sampled yet).
+  void WithUnix(std::uint64_t inode,
+                const std::function<void(UnixListenerHistory* history,
+                                         double now)>& read);
+
+  /// The sampler the listeners collector runs over `sources`, shared with
+  /// the other collectors; null when it runs none (turned off, or the
+  /// listeners collector is disabled).
+  static std::shared_ptr<ListenerSampler> Of(const Sources* sources);
+  /// Makes `sampler` what Of(sources) returns while it lives.
+  static void Share(const Sources* sources,
+                    const std::shared_ptr<ListenerSampler>& sampler);
+
   /// CPU time the sampling thread has used, in seconds.
   double cpu_seconds() const;
   /// The interval the sampler keeps now: the configured one, or longer
@@ -75,6 +98,19 @@ class ListenerSampler {
   static double Now();
 
  private:
+  // One namespace's Unix listeners being sampled.
+  struct UnixTarget : UnixSocketVisitor {
+    std::unique_ptr<DiagSource> source;  // Its socket lives in the netns.
+    UnixListenerHistory history;
+    ParseCounts counts;
+
+    explicit UnixTarget(const ListenerHistory::Config& config)
+        : history(config.peak_window_seconds, config.max_listeners) {}
+    void OnUnixSocket(const UnixSocketRecord& socket) override {
+      history.Observe(socket);
+    }
+  };
+
   // One namespace being sampled.
   struct Target : SocketVisitor {
     std::shared_ptr<Netns> netns;
@@ -86,6 +122,7 @@ class ListenerSampler {
     DatagramHandler handler;
     std::uint64_t errors = 0;
     bool opened = false;
+    std::unique_ptr<UnixTarget> unix_listeners;  // Once asked for.
 
     explicit Target(ListenerHistory::Config config) : history(config) {}
     void OnSocket(const SocketRecord& socket) override {
@@ -104,6 +141,8 @@ class ListenerSampler {
   Status Sample(Target& target, double now);
   Status Open(Target& target, double now);
   Status Dump(Target& target, double now);
+  Status DumpUnix(Target& target, double now);
+  Status DumpUnix(UnixTarget& target, double now);
   void NoteFailure(Target& target, const Status& status);
 
   const SamplerOptions options_;
@@ -114,6 +153,7 @@ class ListenerSampler {
   mutable std::mutex mu_;  // Guards targets_ and the histories.
   std::map<std::uint64_t, std::unique_ptr<Target>> targets_;  // By inode.
   std::uint64_t generation_ = 0;
+  bool unix_listeners_ = false;  // SampleUnixListeners() was called.
   // What every namespace's netlink socket receives into: one at a time.
   const std::shared_ptr<std::vector<std::uint8_t>> receive_buffer_ =
       std::make_shared<std::vector<std::uint8_t>>();

@@ -195,7 +195,7 @@ class ListenersCollector : public Collector {
       : sources_(std::move(sources)),
         filter_(MakeFilter(options)),
         sampler_(options.sample_interval_seconds > 0 && sources_->live()
-                     ? std::make_unique<ListenerSampler>(
+                     ? std::make_shared<ListenerSampler>(
                            SamplerOptions{options.sample_interval_seconds,
                                           options.sample_cpu_budget,
                                           options.peak_window_seconds, filter_},
@@ -206,7 +206,10 @@ class ListenersCollector : public Collector {
             ProcfsReader(sources_->options().procfs),
             std::chrono::duration_cast<SocketOwners::Clock::duration>(
                 std::chrono::duration<double>(options.process_refresh_seconds)),
-            std::chrono::seconds(5)) {}
+            std::chrono::seconds(5)) {
+    // The unix collector's listeners are sampled by the same thread.
+    if (sampler_ != nullptr) ListenerSampler::Share(sources_.get(), sampler_);
+  }
 
   Status Collect(const Scrape& scrape,
                  std::vector<prometheus::MetricFamily>* out) override {
@@ -392,8 +395,10 @@ class ListenersCollector : public Collector {
 
   const std::shared_ptr<Sources> sources_;
   const ListenerFilter filter_;
-  // Declared after sources_ and filter_, which it uses; stopped first.
-  const std::unique_ptr<ListenerSampler> sampler_;
+  // Declared after sources_ and filter_, which it uses; stopped first
+  // unless the unix collector is reading it at that moment (it holds what
+  // it uses).
+  const std::shared_ptr<ListenerSampler> sampler_;
   const bool processes_;
   SocketOwners owners_;
   bool warned_ = false;
@@ -436,7 +441,9 @@ void DeclareFlags(FlagSet* flags, SourceOptions*, ListenersOptions* options) {
       "(halfopen_listen_queue_full_seconds_total, _peak_length) and the "
       "drops of sockets that close between scrapes "
       "(halfopen_listen_drops_total). One LISTEN-only dump per network "
-      "namespace and sample. 0 turns the sampler off.",
+      "namespace and sample; with the unix collector, a unix_diag one too "
+      "(halfopen_unix_listen_queue_full_seconds_total, _peak_length). 0 "
+      "turns the sampler off.",
       &options->sample_interval_seconds, 0.01, 60);
   flags->NumberOrZero(
       "collector.listeners.sample-budget",

@@ -204,6 +204,33 @@ DETAIL = [
            (f"halfopen_kernel_somaxconn{{{SEL}}}",
             "{{instance}} {{netns}} somaxconn")],
           0, 40, w=24),
+    {"title": "Unix-domain listeners", "type": "row", "collapsed": False,
+     "gridPos": {"x": 0, "y": 48, "w": 24, "h": 1}, "panels": []},
+    panel("Unix listener queue fill", "timeseries",
+          [(f"topk({TOP}, halfopen_unix_listen_queue_max_fill_ratio{{{SEL}}})",
+            "{{instance}} {{netns}} {{path}}")],
+          0, 49, w=8, unit="percentunit",
+          description="The fullest socket on each Unix-domain path (php-fpm, "
+                      "gunicorn, uwsgi …): pending connections over what it "
+                      "holds (backlog + 1). At 100% every connect() fails "
+                      "with EAGAIN (nginx answers 502) or waits; the kernel "
+                      "counts none of it."),
+    panel("Unix listener queue length and backlog", "timeseries",
+          [(f"topk({TOP}, halfopen_unix_listen_queue_length{{{SEL}}})",
+            "{{instance}} {{netns}} {{path}} length"),
+           (f"halfopen_unix_listen_queue_limit{{{SEL}}} and on (instance, "
+            f"netns, path, type) topk({TOP}, "
+            f"halfopen_unix_listen_queue_length{{{SEL}}})",
+            "{{instance}} {{netns}} {{path}} backlog")],
+          8, 49, w=8,
+          description="ss -xl's Recv-Q and Send-Q of each Unix listener."),
+    panel("Unix listeners: time full between scrapes", "timeseries",
+          [(f"topk({TOP}, rate(halfopen_unix_listen_queue_full_seconds_total"
+            f"{{{SEL}}}[$__rate_interval]))",
+            "{{instance}} {{netns}} {{path}}")],
+          16, 49, w=8, unit="percentunit",
+          description="The share of time the listener sampler saw the Unix "
+                      "listener full, bursts between scrapes included."),
 ]
 
 

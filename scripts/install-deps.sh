@@ -17,6 +17,8 @@ test_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # promtool and a real Prometheus, namespaces, silent drops, HTTP, TLS files
   prometheus iproute2 nftables curl procps openssl
+  # a real proxy in front of a Unix-domain backend (the unix collector)
+  nginx-light
   # deployment checks: systemd-analyze, YAML, the man page and the .deb
   systemd python3-yaml help2man man-db dpkg-dev file pkg-config
   # /status in a headless browser, with a font for its screenshot

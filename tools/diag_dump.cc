@@ -15,6 +15,7 @@
 
 #include "kernel/diag_source.h"
 #include "sources/socket_walk.h"
+#include "sources/unix_listeners.h"
 
 namespace halfopen {
 namespace {
@@ -22,7 +23,8 @@ namespace {
 constexpr const char* kUsage =
     "usage: halfopen_diag_dump [--request=legacy|per-family] [--record=FILE]\n"
     "                          [--replay=FILE] [--count-only]\n"
-    "                          [--scope=all|listeners|connections]\n"
+    "                          [--scope=all|listeners|connections|\n"
+    "                                   unix-listeners]\n"
     "  --request=MODE  legacy: one TCPDIAG_GETSOCK walk of both families\n"
     "                  (default); per-family: SOCK_DIAG_BY_FAMILY for IPv6,\n"
     "                  then IPv4\n"
@@ -31,11 +33,14 @@ constexpr const char* kUsage =
     "  --count-only    count netlink messages without decoding them\n"
     "  --scope=SCOPE   all: every socket with its tcp_info (the default);\n"
     "                  listeners: LISTEN sockets with their memory counters\n"
-    "                  (sk_drops among them); connections: all but LISTEN\n";
+    "                  (sk_drops among them); connections: all but LISTEN;\n"
+    "                  unix-listeners: Unix-domain listeners (unix_diag) with\n"
+    "                  their names and queues (--request does not apply)\n";
 
-class CountingVisitor : public SocketVisitor {
+class CountingVisitor : public SocketVisitor, public UnixSocketVisitor {
  public:
   void OnSocket(const SocketRecord&) override {}
+  void OnUnixSocket(const UnixSocketRecord&) override {}
 };
 
 // Walks message headers only: how many messages, and whether DONE came.
@@ -88,12 +93,13 @@ int Run(int argc, char** argv) {
   const std::map<std::string, DumpScope> scopes = {
       {"all", DumpScope::kAll},
       {"listeners", DumpScope::kListeners},
-      {"connections", DumpScope::kConnections}};
+      {"connections", DumpScope::kConnections},
+      {"unix-listeners", DumpScope::kUnixListeners}};
   const auto scope = scopes.find(scope_name);
   if (scope == scopes.end()) {
     std::fprintf(stderr,
                  "halfopen_diag_dump: invalid value \"%s\" for flag --scope: "
-                 "want all, listeners or connections\n",
+                 "want all, listeners, connections or unix-listeners\n",
                  scope_name.c_str());
     return 2;
   }
@@ -110,7 +116,10 @@ int Run(int argc, char** argv) {
   ParseCounts counts;
   std::uint64_t datagrams = 0, bytes = 0, messages = 0;
   std::string error;
-  const DatagramHandler parse = ParsingHandler(&visitor, &counts, &error);
+  const DatagramHandler parse =
+      scope->second == DumpScope::kUnixListeners
+          ? UnixParsingHandler(&visitor, &counts, &error)
+          : ParsingHandler(&visitor, &counts, &error);
   const auto start = std::chrono::steady_clock::now();
   const Status status = source->Dump(
       scope->second,

@@ -3,15 +3,12 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
-#include <limits>
 #include <optional>
 
 #include "decode/netlink_layout.h"
 
 namespace halfopen {
 namespace {
-
-constexpr std::size_t Align4(std::size_t length) { return (length + 3) & ~3u; }
 
 std::uint16_t FromNetworkOrder(std::uint16_t value) {
   if constexpr (std::endian::native == std::endian::little) {
@@ -66,7 +63,8 @@ void DecodeTcpInfo(std::span<const std::uint8_t> info, TcpInfo* out) {
 
 // The sk_drops of an INET_DIAG_SKMEMINFO payload: absent when the kernel's
 // array stops before it.
-std::optional<std::uint32_t> DecodeDrops(std::span<const std::uint8_t> meminfo) {
+std::optional<std::uint32_t> DecodeDrops(
+    std::span<const std::uint8_t> meminfo) {
   constexpr std::size_t at = wire::kSkMemInfoDrops * sizeof(std::uint32_t);
   if (meminfo.size() < at + sizeof(std::uint32_t)) return std::nullopt;
   std::uint32_t drops = 0;
@@ -98,39 +96,32 @@ bool DecodeSocket(std::span<const std::uint8_t> payload, SocketRecord* record) {
   record->info = TcpInfo();
   record->drops.reset();
 
-  std::size_t offset = Align4(sizeof message);
-  while (offset + sizeof(wire::AttributeHeader) <= payload.size()) {
-    wire::AttributeHeader attribute;
-    std::memcpy(&attribute, payload.data() + offset, sizeof attribute);
-    if (attribute.length < sizeof attribute ||
-        attribute.length > payload.size() - offset) {
-      return false;
-    }
-    const auto value = payload.subspan(offset + sizeof attribute,
-                                       attribute.length - sizeof attribute);
-    if (attribute.type == wire::kInetDiagInfo) {
-      DecodeTcpInfo(value, &record->info);
-    } else if (attribute.type == wire::kInetDiagSkMemInfo) {
-      record->drops = DecodeDrops(value);
-    }
-    offset += Align4(attribute.length);
-  }
-  return true;
+  return ForEachAttribute(
+      payload, sizeof message,
+      [record](std::uint16_t type, std::span<const std::uint8_t> value) {
+        if (type == wire::kInetDiagInfo) {
+          DecodeTcpInfo(value, &record->info);
+        } else if (type == wire::kInetDiagSkMemInfo) {
+          record->drops = DecodeDrops(value);
+        }
+      });
 }
 
-// The error number of an NLMSG_ERROR or NLMSG_DONE payload (0 when absent).
-// The kernel sends -errno; -2^31, which no int can negate, stands for the
-// largest error number rather than overflow.
-int PayloadErrorNumber(std::span<const std::uint8_t> payload) {
-  std::int32_t status = 0;
-  if (payload.size() >= sizeof status) {
-    std::memcpy(&status, payload.data(), sizeof status);
+// Hands each decoded socket to the visitor.
+class InetDiagDecoder : public DiagMessageDecoder {
+ public:
+  explicit InetDiagDecoder(SocketVisitor& visitor) : visitor_(visitor) {}
+
+  bool Decode(std::span<const std::uint8_t> payload) override {
+    if (!DecodeSocket(payload, &record_)) return false;
+    visitor_.OnSocket(record_);
+    return true;
   }
-  if (status == std::numeric_limits<std::int32_t>::min()) {
-    return std::numeric_limits<int>::max();
-  }
-  return -status;
-}
+
+ private:
+  SocketVisitor& visitor_;
+  SocketRecord record_;
+};
 
 }  // namespace
 
@@ -138,51 +129,8 @@ DatagramEnd ParseDiagDatagram(std::span<const std::uint8_t> datagram,
                               std::uint32_t sequence, std::uint32_t port_id,
                               SocketVisitor& visitor, ParseCounts* counts,
                               DumpError* error) {
-  SocketRecord record;
-  std::size_t offset = 0;
-  while (offset + sizeof(wire::NetlinkHeader) <= datagram.size()) {
-    wire::NetlinkHeader header;
-    std::memcpy(&header, datagram.data() + offset, sizeof header);
-    if (header.length < sizeof header ||
-        header.length > datagram.size() - offset) {
-      ++counts->malformed;  // Cannot find the next message: drop the rest.
-      ++counts->cut_short;
-      return DatagramEnd::kMore;
-    }
-    const auto payload =
-        datagram.subspan(offset + sizeof header, header.length - sizeof header);
-    offset += Align4(header.length);
-    if (header.sequence != sequence || header.port_id != port_id) {
-      ++counts->foreign;
-      continue;
-    }
-    if (header.type == wire::kNetlinkDone ||
-        header.type == wire::kNetlinkError) {
-      const int error_number = PayloadErrorNumber(payload);
-      const bool done = header.type == wire::kNetlinkDone;
-      if (error_number == 0) {
-        if (done) return DatagramEnd::kDone;
-        continue;  // An acknowledgement.
-      }
-      *error = {done, error_number};
-      return DatagramEnd::kError;
-    }
-    if (header.type != wire::kSockDiagByFamily &&
-        header.type != wire::kTcpDiagGetSock) {
-      continue;
-    }
-    if (!DecodeSocket(payload, &record)) {
-      ++counts->malformed;
-      continue;
-    }
-    ++counts->sockets;
-    visitor.OnSocket(record);
-  }
-  if (offset < datagram.size()) {  // Less than a header left.
-    ++counts->malformed;
-    ++counts->cut_short;
-  }
-  return DatagramEnd::kMore;
+  InetDiagDecoder decoder(visitor);
+  return WalkDiagDatagram(datagram, sequence, port_id, decoder, counts, error);
 }
 
 }  // namespace halfopen

@@ -4,32 +4,10 @@
 #include <cstdint>
 #include <span>
 
+#include "decode/netlink_messages.h"
 #include "model/socket_record.h"
 
 namespace halfopen {
-
-/// How a datagram of a dump reply ended.
-enum class DatagramEnd {
-  kMore,   ///< More datagrams follow.
-  kDone,   ///< NLMSG_DONE: the dump (for this request) is complete.
-  kError,  ///< NLMSG_ERROR or a DONE carrying an error; see DumpError.
-};
-
-/// The kernel's reason for ending a dump with an error.
-struct DumpError {
-  bool in_done = false;  ///< Carried by NLMSG_DONE rather than NLMSG_ERROR.
-  int error_number = 0;  ///< A positive errno value.
-};
-
-/// Counts kept while parsing; callers add them up over a dump.
-struct ParseCounts {
-  std::uint64_t sockets = 0;    ///< Handed to the visitor.
-  std::uint64_t malformed = 0;  ///< Skipped: bad lengths, short payloads.
-  std::uint64_t foreign = 0;    ///< Skipped: wrong sequence number or port id.
-  /// Datagrams that ended inside a message (also counted in malformed):
-  /// whatever followed the cut is lost, so the dump is incomplete.
-  std::uint64_t cut_short = 0;
-};
 
 /// Walks the netlink messages of one received datagram of an inet_diag dump,
 /// checking every length, and hands each socket to `visitor`. `sequence` and

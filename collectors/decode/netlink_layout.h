@@ -46,6 +46,22 @@ struct InetDiagMessage {
   std::uint32_t inode;
 };
 
+/// struct unix_diag_msg (include/uapi/linux/unix_diag.h).
+struct UnixDiagMessage {
+  std::uint8_t family;
+  std::uint8_t type;
+  std::uint8_t state;
+  std::uint8_t pad;
+  std::uint32_t inode;
+  std::uint32_t cookie[2];
+};
+
+/// struct unix_diag_rqlen: for a listener, pending connections and backlog.
+struct UnixDiagQueue {
+  std::uint32_t rqueue;
+  std::uint32_t wqueue;
+};
+
 inline constexpr std::uint16_t kNetlinkError = 2;       ///< NLMSG_ERROR
 inline constexpr std::uint16_t kNetlinkDone = 3;        ///< NLMSG_DONE
 inline constexpr std::uint16_t kTcpDiagGetSock = 18;    ///< TCPDIAG_GETSOCK
@@ -56,6 +72,11 @@ inline constexpr std::uint16_t kInetDiagSkMemInfo = 7;
 /// SK_MEMINFO_DROPS: the socket's sk_drops (Linux 4.7+; before, the array
 /// ends earlier and the field is absent).
 inline constexpr std::size_t kSkMemInfoDrops = 8;
+
+/// UNIX_DIAG_NAME: sun_path as bound; the abstract namespace's start with
+/// NUL. Attribute types of unix_diag count from 0, unlike inet_diag's.
+inline constexpr std::uint16_t kUnixDiagName = 0;
+inline constexpr std::uint16_t kUnixDiagRqlen = 4;  ///< UNIX_DIAG_RQLEN
 
 /// Where a field of struct tcp_info lies.
 struct FieldAt {

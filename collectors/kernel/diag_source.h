@@ -36,6 +36,11 @@ enum class DumpScope {
   /// Every state of kAll but LISTEN, each with its tcp_info: the rest of a
   /// walk whose listeners came from a kListeners dump.
   kConnections,
+  /// Unix-domain sockets in LISTEN (unix_diag, SOCK_DIAG_BY_FAMILY for
+  /// AF_UNIX, whatever the request mode), each with its name and its queue
+  /// (UDIAG_SHOW_NAME | UDIAG_SHOW_RQLEN): the kernel walks its table of
+  /// Unix sockets, not the TCP hashes.
+  kUnixListeners,
 };
 
 /// Where inet_diag dump replies come from: the kernel, or a recording.
@@ -45,7 +50,8 @@ class DiagSource {
  public:
   virtual ~DiagSource() = default;
 
-  /// Dumps the TCP sockets of both families that `scope` asks for, handing
+  /// Dumps the sockets that `scope` asks for (TCP of both families, or Unix
+  /// listeners), handing
   /// each received datagram to `handler` until it answers kDone for the last
   /// request. Returns an error for I/O failures (with the errno named) or
   /// when the handler fails. A recording replays what it holds, whatever the

@@ -1,6 +1,7 @@
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
 #include <netinet/in.h>
 
 #include <cerrno>
@@ -68,6 +69,9 @@ class NetlinkDiagSource : public DiagSource {
 
   Status DumpOn(DumpScope scope, const DatagramHandler& handler) {
     const What what = WhatOf(scope);
+    if (scope == DumpScope::kUnixListeners) {
+      return Request(AF_UNIX, what, handler);
+    }
     if (mode_ == DiagRequestMode::kLegacySingleWalk) {
       return Request(AF_UNSPEC, what, handler);
     }
@@ -94,6 +98,8 @@ class NetlinkDiagSource : public DiagSource {
         return {listen, 1 << (INET_DIAG_SKMEMINFO - 1)};
       case DumpScope::kConnections:
         return {AllTcpStatesMask() & ~listen, info};
+      case DumpScope::kUnixListeners:
+        return {listen, 0};
       default:
         return {AllTcpStatesMask(), info};
     }
@@ -105,11 +111,18 @@ class NetlinkDiagSource : public DiagSource {
       union {
         inet_diag_req legacy;
         inet_diag_req_v2 v2;
+        unix_diag_req unix_request;
       };
     } request{};
     request.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
     request.header.nlmsg_seq = sequence;
-    if (mode_ == DiagRequestMode::kLegacySingleWalk) {
+    if (family == AF_UNIX) {
+      request.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+      request.header.nlmsg_len = NLMSG_LENGTH(sizeof(unix_diag_req));
+      request.unix_request.sdiag_family = AF_UNIX;
+      request.unix_request.udiag_states = what.states;
+      request.unix_request.udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_RQLEN;
+    } else if (mode_ == DiagRequestMode::kLegacySingleWalk) {
       request.header.nlmsg_type = TCPDIAG_GETSOCK;
       request.header.nlmsg_len = NLMSG_LENGTH(sizeof(inet_diag_req));
       request.legacy.idiag_states = what.states;

@@ -26,6 +26,12 @@ SocketWalker::SourceFactory DiagSourceFactory(const SourceOptions& options) {
   };
 }
 
+// Unix listeners come from the kernel only: a recording holds TCP sockets.
+UnixListenerWalker::SourceFactory UnixSourceFactory(bool live) {
+  if (!live) return nullptr;
+  return [] { return MakeNetlinkDiagSource(DiagRequestMode::kPerFamily); };
+}
+
 NetnsIdentity OwnIdentity(const ProcfsReader& procfs) {
   NetnsIdentity identity;
   identity.own = true;
@@ -66,12 +72,14 @@ int SourceOptions::DefaultNetnsWalkers() {
 
 Netns::Netns(NetnsIdentity identity_in, std::unique_ptr<NetnsIo> io_in,
              const SourceOptions& options,
-             SocketWalker::SourceFactory make_source, HostPairs* host_pairs)
+             SocketWalker::SourceFactory make_source, HostPairs* host_pairs,
+             UnixListenerWalker::SourceFactory make_unix_source)
     : identity(std::move(identity_in)),
       io(std::move(io_in)),
       sysctls(io.get()),
       walker(std::move(make_source), io.get(), &sysctls, &drops,
-             options.suspicion, CrossNamespace{identity.inode, host_pairs}) {
+             options.suspicion, CrossNamespace{identity.inode, host_pairs}),
+      unix_listeners(std::move(make_unix_source), io.get()) {
   ehash_status = ReadEhashEntries(*io, &ehash_entries);
 }
 
@@ -85,8 +93,8 @@ Sources::Sources(const SourceOptions& options,
       own_(std::make_shared<Netns>(OwnIdentity(ProcfsReader(options.procfs)),
                                    std::make_unique<NetnsIo>(options.procfs),
                                    options, make_source_,
-                                   all_namespaces() ? &host_pairs_ : nullptr)) {
-}
+                                   all_namespaces() ? &host_pairs_ : nullptr,
+                                   UnixSourceFactory(live_))) {}
 
 std::vector<std::shared_ptr<Netns>> Sources::Namespaces(
     std::uint64_t scrape_id) {
@@ -155,7 +163,7 @@ void Sources::Discover() {
     next[netns.inode] = std::make_shared<Netns>(
         Identify(procfs, netns, false),
         std::make_unique<NetnsIo>(options_.procfs, std::move(thread)), options_,
-        make_source_, &host_pairs_);
+        make_source_, &host_pairs_, UnixSourceFactory(live_));
   }
   const bool changed = next.size() != others_.size() ||
                        !std::equal(next.begin(), next.end(), others_.begin(),

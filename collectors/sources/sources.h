@@ -15,6 +15,7 @@
 #include "sources/netns_io.h"
 #include "sources/socket_walk.h"
 #include "sources/sysctls.h"
+#include "sources/unix_listeners.h"
 
 namespace halfopen {
 
@@ -44,12 +45,15 @@ struct SourceOptions {
 
 /// One network namespace and what collectors read from it: its files, its
 /// sysctls read once per scrape, its one socket walk per scrape (ask
-/// Sources::Walks for it), and its listeners' drops, which the walk and the
-/// listener sampler keep up to date.
+/// Sources::Walks for it), its listeners' drops, which the walk and the
+/// listener sampler keep up to date, and its Unix listeners' dump.
 struct Netns {
+  /// `make_unix_source` null: the sockets do not come from the kernel, and
+  /// there are no Unix listeners to read.
   Netns(NetnsIdentity identity, std::unique_ptr<NetnsIo> io,
         const SourceOptions& options, SocketWalker::SourceFactory make_source,
-        HostPairs* host_pairs);
+        HostPairs* host_pairs,
+        UnixListenerWalker::SourceFactory make_unix_source = nullptr);
 
   NetnsIdentity identity;
   const std::unique_ptr<NetnsIo> io;
@@ -60,6 +64,7 @@ struct Netns {
   SysctlCache sysctls;
   DropLedger drops;  // Before walker, which feeds it.
   SocketWalker walker;
+  UnixListenerWalker unix_listeners;
 };
 
 /// A namespace's walk of one scrape.

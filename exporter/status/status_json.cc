@@ -98,6 +98,28 @@ std::string ListenerJson(const StatusModel& model, const StatusListener& l) {
       .Close();
 }
 
+std::string ProcessesJson(const std::vector<StatusProcess>& processes) {
+  return Array(processes, [](const StatusProcess& p) {
+    return Object().Text("comm", p.comm).Text("pid", p.pid).Close();
+  });
+}
+
+std::string UnixListenerJson(const StatusModel& model,
+                             const StatusUnixListener& l) {
+  return Object()
+      .Netns(model, l.netns)
+      .Text("path", l.path)
+      .Text("type", l.type)
+      .Value("queue_length", l.queue_length)
+      .Value("queue_limit", l.queue_limit)
+      .Value("max_fill_ratio", l.max_fill)
+      .Value("sockets", l.sockets)
+      .Value("full_seconds_total", l.full_seconds)
+      .Value("peak_length", l.peak_length)
+      .Raw("processes", ProcessesJson(l.processes))
+      .Close();
+}
+
 std::string SuspectJson(const StatusModel& model, const StatusSuspect& s) {
   Object o;
   o.Netns(model, s.netns)
@@ -149,6 +171,10 @@ std::string RenderStatusJson(const StatusModel& model) {
                               [&](const StatusListener& l) {
                                 return ListenerJson(model, l);
                               }))
+      .Raw("unix_listeners", Array(model.unix_listeners,
+                                   [&](const StatusUnixListener& l) {
+                                     return UnixListenerJson(model, l);
+                                   }))
       .Raw("suspects",
            Array(model.suspects,
                  [&](const StatusSuspect& s) { return SuspectJson(model, s); }))

@@ -115,6 +115,21 @@ constexpr LabelField<StatusListener> kListenerLabels[] = {
     {"port", &StatusListener::port},
     {"device", &StatusListener::device}};
 
+constexpr SeriesField<StatusUnixListener> kUnixSeries[] = {
+    {"halfopen_unix_listen_queue_length", &StatusUnixListener::queue_length},
+    {"halfopen_unix_listen_queue_limit", &StatusUnixListener::queue_limit},
+    {"halfopen_unix_listen_queue_max_fill_ratio",
+     &StatusUnixListener::max_fill},
+    {"halfopen_unix_listen_sockets", &StatusUnixListener::sockets},
+    {"halfopen_unix_listen_queue_full_seconds_total",
+     &StatusUnixListener::full_seconds},
+    {"halfopen_unix_listen_queue_peak_length",
+     &StatusUnixListener::peak_length}};
+constexpr LabelField<StatusUnixListener> kUnixLabels[] = {
+    {"netns", &StatusUnixListener::netns},
+    {"path", &StatusUnixListener::path},
+    {"type", &StatusUnixListener::type}};
+
 constexpr SeriesField<StatusSuspect> kSuspectSeries[] = {
     {"halfopen_suspect_score", &StatusSuspect::score},
     {"halfopen_suspect_giveup_eta_seconds", &StatusSuspect::giveup_eta_seconds},
@@ -184,6 +199,8 @@ class Builder {
       : baseline_(baseline),
         listeners_(&model_.listeners, kListenerSeries, kListenerLabels,
                    {"comm", "pid"}),
+        unix_listeners_(&model_.unix_listeners, kUnixSeries, kUnixLabels,
+                        {"comm", "pid"}),
         suspects_(&model_.suspects, kSuspectSeries, kSuspectLabels, {}) {
     model_.collected_unix_seconds = collected_unix_seconds;
     if (baseline != nullptr) {
@@ -208,6 +225,12 @@ class Builder {
                      [](const StatusListener& a, const StatusListener& b) {
                        return Rank(a) < Rank(b);
                      });
+    std::stable_sort(
+        model_.unix_listeners.begin(), model_.unix_listeners.end(),
+        [](const StatusUnixListener& a, const StatusUnixListener& b) {
+          return std::tie(b.max_fill, b.queue_length, a.netns, a.path) <
+                 std::tie(a.max_fill, a.queue_length, b.netns, b.path);
+        });
     std::stable_sort(model_.suspects.begin(), model_.suspects.end(),
                      [](const StatusSuspect& a, const StatusSuspect& b) {
                        return std::tie(b.score, a.giveup_eta_seconds) <
@@ -226,11 +249,15 @@ class Builder {
           StatusSeriesKey(name, metric), value, model_.collected_unix_seconds);
     }
     if (listeners_.Set(name, metric, value) ||
+        unix_listeners_.Set(name, metric, value) ||
         suspects_.Set(name, metric, value)) {
       return;
     }
     if (name == "halfopen_listen_process_info") {
       listeners_.Find(metric).processes.push_back(
+          {Label(metric, "comm"), Label(metric, "pid")});
+    } else if (name == "halfopen_unix_listen_process_info") {
+      unix_listeners_.Find(metric).processes.push_back(
           {Label(metric, "comm"), Label(metric, "pid")});
     } else if (name == "halfopen_suspects") {
       model_.suspect_counts.push_back({netns, Label(metric, "reason"), value});
@@ -283,6 +310,7 @@ class Builder {
   const CounterBaseline* baseline_;
   StatusModel model_;
   Items<StatusListener> listeners_;
+  Items<StatusUnixListener> unix_listeners_;
   Items<StatusSuspect> suspects_;
   std::map<std::string, std::size_t> collectors_;
 };

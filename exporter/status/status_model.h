@@ -58,6 +58,21 @@ struct StatusListener {
   std::vector<StatusProcess> processes;
 };
 
+/// A Unix-domain listener: the sockets bound to one path with one type
+/// (halfopen_unix_listen_*), or the folded path="other" series.
+struct StatusUnixListener {
+  std::string netns;  ///< "" unless the series carry a netns label.
+  std::string path, type;
+  double queue_length = 0;
+  double queue_limit = 0;
+  double max_fill = 0;  ///< The fullest socket's length / (limit + 1).
+  double sockets = 0;
+  /// From the listener sampler; absent while it has not sampled.
+  std::optional<double> full_seconds;
+  std::optional<double> peak_length;
+  std::vector<StatusProcess> processes;
+};
+
 /// One of the top suspects (halfopen_suspect_*).
 struct StatusSuspect {
   std::string netns;
@@ -104,9 +119,10 @@ struct StatusModel {
   /// True when the series carry a netns label (--netns.scope=all).
   bool per_namespace = false;
   std::vector<StatusNamespace> namespaces;
-  std::vector<StatusListener> listeners;    ///< Fullest first.
-  std::vector<StatusSuspect> suspects;      ///< Highest score first.
-  std::vector<StatusValue> suspect_counts;  ///< By reason (name).
+  std::vector<StatusListener> listeners;           ///< Fullest first.
+  std::vector<StatusUnixListener> unix_listeners;  ///< Fullest first.
+  std::vector<StatusSuspect> suspects;             ///< Highest score first.
+  std::vector<StatusValue> suspect_counts;         ///< By reason (name).
   std::vector<StatusValue> idle_unprotected;
   std::vector<StatusValue> settings;  ///< Sysctls, e.g. tcp_retries2.
   std::vector<StatusValue> giveups;   ///< e.g. retransmit_giveup_seconds.

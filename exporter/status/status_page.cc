@@ -56,6 +56,15 @@ std::string QueueBar(const StatusListener& l) {
          FormatNumber(l.queue_limit) + "</span></div></td>";
 }
 
+std::string UnixQueueBar(const StatusUnixListener& l) {
+  const double width = std::clamp(l.max_fill, 0.0, 1.0);
+  return "<td><div class=\"bar\" title=\"length / backlog; the bar is the "
+         "fullest socket against what it holds (backlog + 1)\"><i class=\"" +
+         FillClass(l.max_fill) + "\" style=\"width:" + FormatPercent(width) +
+         "\"></i><span>" + FormatNumber(l.queue_length) + " / " +
+         FormatNumber(l.queue_limit) + "</span></div></td>";
+}
+
 std::string Optional(const std::optional<double>& value,
                      std::string (*format)(double)) {
   return TdNumber(value.has_value() ? format(*value) : "–");
@@ -95,6 +104,37 @@ std::string Summary(const StatusModel& model) {
                           : "<span class=\"bad\">failing: " +
                                 EscapeHtml(failing) + "</span>") +
          "</p>\n";
+}
+
+std::string UnixListenersSection(const StatusModel& model,
+                                 const StatusPageOptions& options) {
+  std::string html = "<h2 id=\"unix-listeners\">Unix-domain listeners</h2>\n";
+  if (model.unix_listeners.empty()) return html + "<p>No listener.</p>\n";
+  const bool sampled = std::any_of(
+      model.unix_listeners.begin(), model.unix_listeners.end(),
+      [](const StatusUnixListener& l) { return l.full_seconds.has_value(); });
+  std::vector<std::string> headers = {"Path", "Type", "Queue", "Fill"};
+  if (sampled) headers.insert(headers.end(), {"Time full", "Peak"});
+  headers.insert(headers.end(), {"Sockets", "Processes"});
+  std::string rows;
+  const std::size_t shown =
+      std::min(model.unix_listeners.size(), options.max_listeners);
+  for (std::size_t i = 0; i < shown; ++i) {
+    const StatusUnixListener& l = model.unix_listeners[i];
+    rows += "<tr class=\"listener " + FillClass(l.max_fill) + "\">" +
+            NamespaceCell(model, l.netns) + Td(l.path) + Td(l.type) +
+            UnixQueueBar(l) + TdNumber(FormatPercent(l.max_fill));
+    if (sampled) {
+      rows += Optional(l.full_seconds, FormatDuration) +
+              Optional(l.peak_length, FormatNumber);
+    }
+    rows += TdNumber(FormatNumber(l.sockets)) + Td(ProcessList(l.processes)) +
+            "</tr>\n";
+  }
+  return html + Table(NamespaceHeader(model, headers), rows) +
+         "<p class=\"note\">Full when the queue holds one more than its "
+         "backlog: connect() then fails with EAGAIN (nginx answers 502) or "
+         "waits; the kernel counts none of it.</p>\n";
 }
 
 std::string ListenersSection(const StatusModel& model,
@@ -330,8 +370,9 @@ std::string RenderStatusPage(const StatusModel& model,
       EscapeHtml(model.revision) +
       "). <a href=\"/\">Home</a> · <a href=\"/runbook\">Runbook</a></p>\n" +
       Summary(model) + ListenersSection(model, options) +
-      SuspectsSection(model) + CountersSection(model) +
-      CollectorsSection(model) + SettingsSection(model);
+      UnixListenersSection(model, options) + SuspectsSection(model) +
+      CountersSection(model) + CollectorsSection(model) +
+      SettingsSection(model);
   return HtmlPage("halfopen_exporter status", head, body);
 }
 

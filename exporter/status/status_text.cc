@@ -68,6 +68,31 @@ std::string ListenersText(const StatusModel& model) {
   return "Listeners\n" + (table.empty() ? "(none)\n" : table.Render());
 }
 
+std::string UnixListenersText(const StatusModel& model) {
+  const bool sampled = std::any_of(
+      model.unix_listeners.begin(), model.unix_listeners.end(),
+      [](const StatusUnixListener& l) { return l.full_seconds.has_value(); });
+  std::vector<std::string> columns = {"UNIX_LISTENER", "TYPE", "QUEUE", "LIMIT",
+                                      "FILL"};
+  if (sampled) columns.insert(columns.end(), {"TIME_FULL", "PEAK"});
+  columns.insert(columns.end(), {"SOCKETS", "PROCESSES"});
+  TextTable table(Headers(model, columns));
+  for (const StatusUnixListener& l : model.unix_listeners) {
+    std::vector<std::string> row =
+        Append(Start(model, l.netns),
+               {l.path, l.type, FormatNumber(l.queue_length),
+                FormatNumber(l.queue_limit), FormatPercent(l.max_fill)});
+    if (sampled) {
+      row = Append(std::move(row), {Optional(l.full_seconds, FormatDuration),
+                                    Optional(l.peak_length, FormatNumber)});
+    }
+    table.AddRow(Append(std::move(row),
+                        {FormatNumber(l.sockets), ProcessList(l.processes)}));
+  }
+  return "Unix-domain listeners\n" +
+         (table.empty() ? "(none)\n" : table.Render());
+}
+
 std::string SuspectCounts(const StatusModel& model) {
   double total = 0, idle = 0;
   std::string by_reason;
@@ -173,8 +198,9 @@ std::string RenderStatusText(const StatusModel& model) {
           : "";
   return "halfopen_exporter " + model.version + " (revision " + model.revision +
          "), collected " + FormatUtc(model.collected_unix_seconds) + watched +
-         "\n\n" + ListenersText(model) + "\n" + SuspectsText(model) + "\n" +
-         SettingsText(model) + "\n" + CollectorsText(model);
+         "\n\n" + ListenersText(model) + "\n" + UnixListenersText(model) +
+         "\n" + SuspectsText(model) + "\n" + SettingsText(model) + "\n" +
+         CollectorsText(model);
 }
 
 }  // namespace halfopen

@@ -73,10 +73,12 @@ def main():
     out = pathlib.Path(sys.argv[1])
     for path, data, requests in recorded_dumps():
         write(out, "recording_fuzz", path.name, data)
-        for r, datagrams in enumerate(requests):
-            write(out, "inet_diag_fuzz", f"{path.stem}-{r}", b"".join(datagrams))
-            for d, datagram in enumerate(datagrams):
-                write(out, "inet_diag_fuzz", f"{path.stem}-{r}-{d}", datagram)
+        # Each parser gets the other's replies too: wrong-family bytes.
+        for target in ["inet_diag_fuzz", "unix_diag_fuzz"]:
+            for r, datagrams in enumerate(requests):
+                write(out, target, f"{path.stem}-{r}", b"".join(datagrams))
+                for d, datagram in enumerate(datagrams):
+                    write(out, target, f"{path.stem}-{r}-{d}", datagram)
 
     for path in sorted(FIXTURES.glob("procfs/*/net/*")):
         write(out, "proc_counters_fuzz", f"{path.parent.parent.name}-{path.name}",

@@ -1,6 +1,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -188,6 +189,22 @@ TEST(PrometheusEndToEnd,
     listener = ListenTcp("127.0.0.1", 1, &port);
     for (int i = 0; i < 5; ++i)
       clients.push_back(ConnectNonBlocking("127.0.0.1", port));
+  });
+  // … a Unix-domain listener for the unix collector's panels (abstract:
+  // nothing to clean up) …
+  Fd unix_listener;
+  ns.Run([&] {
+    // Created inside: a socket belongs to its creator's namespace.
+    unix_listener = Fd(socket(AF_UNIX, SOCK_STREAM, 0));
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    const std::string name = "hoe-prom-" + std::to_string(getpid());
+    std::memcpy(address.sun_path + 1, name.data(), name.size());
+    ASSERT_EQ(
+        bind(unix_listener.get(), reinterpret_cast<const sockaddr*>(&address),
+             static_cast<socklen_t>(sizeof(sa_family_t) + 1 + name.size())),
+        0);
+    ASSERT_EQ(listen(unix_listener.get(), 4), 0);
   });
   // … and a peer that vanishes with our data in flight.
   Fd peer_listener, client, server;

@@ -11,6 +11,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
 #include <linux/tcp.h>
+#include <linux/unix_diag.h>
 #include <sys/socket.h>
 
 #include <cstddef>
@@ -56,6 +57,18 @@ SAME_FIELD(wire::InetDiagMessage, wqueue, inet_diag_msg, idiag_wqueue);
 SAME_FIELD(wire::InetDiagMessage, uid, inet_diag_msg, idiag_uid);
 SAME_FIELD(wire::InetDiagMessage, inode, inet_diag_msg, idiag_inode);
 static_assert(sizeof(wire::InetDiagMessage) == sizeof(inet_diag_msg));
+
+SAME_FIELD(wire::UnixDiagMessage, family, unix_diag_msg, udiag_family);
+SAME_FIELD(wire::UnixDiagMessage, type, unix_diag_msg, udiag_type);
+SAME_FIELD(wire::UnixDiagMessage, state, unix_diag_msg, udiag_state);
+SAME_FIELD(wire::UnixDiagMessage, inode, unix_diag_msg, udiag_ino);
+SAME_FIELD(wire::UnixDiagMessage, cookie, unix_diag_msg, udiag_cookie);
+static_assert(sizeof(wire::UnixDiagMessage) == sizeof(unix_diag_msg));
+SAME_FIELD(wire::UnixDiagQueue, rqueue, unix_diag_rqlen, udiag_rqueue);
+SAME_FIELD(wire::UnixDiagQueue, wqueue, unix_diag_rqlen, udiag_wqueue);
+static_assert(sizeof(wire::UnixDiagQueue) == sizeof(unix_diag_rqlen));
+static_assert(wire::kUnixDiagName == UNIX_DIAG_NAME);
+static_assert(wire::kUnixDiagRqlen == UNIX_DIAG_RQLEN);
 
 static_assert(wire::kNetlinkError == NLMSG_ERROR);
 static_assert(wire::kNetlinkDone == NLMSG_DONE);

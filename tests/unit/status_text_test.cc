@@ -183,3 +183,54 @@ TEST(StatusFormat, NamespacesByNameThenPodThenProcess) {
 
 }  // namespace
 }  // namespace halfopen
+
+namespace halfopen {
+namespace {
+
+// Two Unix listeners: php-fpm's socket full, an idle abstract one.
+StatusModel UnixHost() {
+  FamilyBuilder b;
+  const LabelPairs fpm = {{"path", "/run/php/php8.2-fpm.sock"},
+                          {"type", "stream"}};
+  const LabelPairs idle = {{"path", "@idle"}, {"type", "seqpacket"}};
+  b.Gauge("halfopen_unix_listen_queue_length", idle, 0)
+      .Gauge("halfopen_unix_listen_queue_length", fpm, 512)
+      .Gauge("halfopen_unix_listen_queue_limit", idle, 5)
+      .Gauge("halfopen_unix_listen_queue_limit", fpm, 511)
+      .Gauge("halfopen_unix_listen_queue_max_fill_ratio", idle, 0)
+      .Gauge("halfopen_unix_listen_queue_max_fill_ratio", fpm, 1)
+      .Gauge("halfopen_unix_listen_sockets", idle, 1)
+      .Gauge("halfopen_unix_listen_sockets", fpm, 1)
+      .Gauge("halfopen_unix_listen_process_info",
+             {{"path", "/run/php/php8.2-fpm.sock"},
+              {"type", "stream"},
+              {"comm", "php-fpm8.2"},
+              {"pid", "77"}},
+             1)
+      .Counter("halfopen_unix_listen_queue_full_seconds_total", fpm, 12.5);
+  return BuildStatusModel(b.families(), 1'800'000'000, nullptr);
+}
+
+TEST(StatusText, ListsUnixListenersFullestFirstWithTheirProcesses) {
+  const StatusModel model = UnixHost();
+  ASSERT_EQ(model.unix_listeners.size(), 2u);
+  EXPECT_EQ(model.unix_listeners[0].path, "/run/php/php8.2-fpm.sock");
+  const std::string text = RenderStatusText(model);
+  EXPECT_THAT(text, HasSubstr("Unix-domain listeners\n"));
+  EXPECT_THAT(text, ::testing::ContainsRegex(
+                        "/run/php/php8.2-fpm.sock +stream +512 +511 +100% +"
+                        "12.5 s +- +1 +php-fpm8.2 \\(77\\)"));
+  EXPECT_THAT(text, ::testing::ContainsRegex("@idle +seqpacket +0 +5 +0%"));
+}
+
+TEST(StatusJson, CarriesTheUnixListeners) {
+  const std::string json = RenderStatusJson(UnixHost());
+  EXPECT_THAT(json, HasSubstr("\"unix_listeners\":[{\"path\":\"/run/php/"
+                              "php8.2-fpm.sock\",\"type\":\"stream\","
+                              "\"queue_length\":512"));
+  EXPECT_THAT(json, HasSubstr("\"processes\":[{\"comm\":\"php-fpm8.2\","
+                              "\"pid\":\"77\"}]"));
+}
+
+}  // namespace
+}  // namespace halfopen
