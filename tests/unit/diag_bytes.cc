@@ -5,6 +5,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <functional>
@@ -97,9 +98,12 @@ Bytes RebuildAttributes(
     const std::function<void(std::uint16_t type, Bytes* attribute)>& edit) {
   const std::size_t header =
       sizeof(nlmsghdr) + NLMSG_ALIGN(sizeof(inet_diag_msg));
+  // NLMSG_DONE and errors carry no inet_diag_msg, so no attributes.
+  if (message.size() < header) return message;
   Bytes out(message.begin(), message.begin() + header);
   std::size_t offset = header;
-  const std::size_t end = Word(message, 0);
+  const std::size_t end =
+      std::min<std::size_t>(Word(message, 0), message.size());
   while (offset + sizeof(rtattr) <= end) {
     const std::uint16_t attribute_length = Half(message, offset);
     const std::uint16_t type = Half(message, offset + 2);
