@@ -27,9 +27,9 @@ struct ListenerObservation {
 /// between scrapes: per listener, how long its queue was full and its peak
 /// length over a sliding window (its drops are counted exactly by
 /// ListenerDrops). Fed one sample at a time (BeginSample, Observe for every
-/// LISTEN socket, EndSample); read at scrape time. Counters only grow, so any number of scrapers may read.
-/// Allocates only when a listener appears that it has not seen. Pure; not
-/// thread-safe.
+/// LISTEN socket, EndSample); read at scrape time. Counters only grow, so any
+/// number of scrapers may read. Allocates only when a listener appears that it
+/// has not seen. Pure; not thread-safe.
 class ListenerHistory {
  public:
   struct Config {

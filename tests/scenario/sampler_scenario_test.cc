@@ -272,8 +272,7 @@ TEST(SamplerScenario, EveryNamespaceIsSampledWithItsOwnCounter) {
   bool counted = false;
   const std::string after = exporter.ScrapeUntil(
       [&](const std::string& body) {
-        return Sampled(body, "halfopen_listen_drops_total", burst.port,
-                       netns) -
+        return Sampled(body, "halfopen_listen_drops_total", burst.port, netns) -
                    Sampled(before, "halfopen_listen_drops_total", burst.port,
                            netns) ==
                static_cast<double>(ListenDrops(pod) - drops_before);
